@@ -1,0 +1,22 @@
+#include <riverqueue/errors.hpp>
+
+#include <utility>
+
+namespace riverqueue {
+
+validation_error::validation_error(std::string field, std::string rule)
+    : error(field + ": " + rule), field_(std::move(field)), rule_(std::move(rule)) {}
+
+connection_error::connection_error(std::string message, bool may_have_committed)
+    : error(std::move(message)), may_have_committed_(may_have_committed) {}
+
+database_error::database_error(std::string sqlstate, std::string message, std::string detail,
+                               std::string hint, std::string constraint)
+    : error(message + " (SQLSTATE " + sqlstate + ")" + (detail.empty() ? "" : ": " + detail)),
+      sqlstate_(std::move(sqlstate)),
+      message_(std::move(message)),
+      detail_(std::move(detail)),
+      hint_(std::move(hint)),
+      constraint_(std::move(constraint)) {}
+
+}  // namespace riverqueue

@@ -1,0 +1,134 @@
+#include "core/go_json.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+#include <riverqueue/errors.hpp>
+
+namespace riverqueue::core::go_json {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+void append_unicode_escape(std::string& out, unsigned code) {
+    out += "\\u";
+    out.push_back(hex_digits[(code >> 12) & 0xF]);
+    out.push_back(hex_digits[(code >> 8) & 0xF]);
+    out.push_back(hex_digits[(code >> 4) & 0xF]);
+    out.push_back(hex_digits[code & 0xF]);
+}
+
+}  // namespace
+
+void append_string(std::string& out, std::string_view text) {
+    out.push_back('"');
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        switch (c) {
+            case '"': out += "\\\""; continue;
+            case '\\': out += "\\\\"; continue;
+            case '\b': out += "\\b"; continue;
+            case '\f': out += "\\f"; continue;
+            case '\n': out += "\\n"; continue;
+            case '\r': out += "\\r"; continue;
+            case '\t': out += "\\t"; continue;
+            case '<':
+            case '>':
+            case '&': append_unicode_escape(out, c); continue;
+            default: break;
+        }
+        if (c < 0x20) {
+            append_unicode_escape(out, c);
+            continue;
+        }
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+        if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+            (static_cast<unsigned char>(text[i + 2]) == 0xA8 ||
+             static_cast<unsigned char>(text[i + 2]) == 0xA9)) {
+            append_unicode_escape(out, static_cast<unsigned char>(text[i + 2]) == 0xA8 ? 0x2028u : 0x2029u);
+            i += 2;
+            continue;
+        }
+        out.push_back(static_cast<char>(c));
+    }
+    out.push_back('"');
+}
+
+void append_member_name(std::string& out, std::string_view name) {
+    for (char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c > 0x7F || c == '"' || c == '\\') {
+            append_string(out, name);
+            return;
+        }
+    }
+    out.push_back('"');
+    out.append(name);
+    out.push_back('"');
+}
+
+void append_number(std::string& out, std::string_view text) {
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+        out.append(text);
+        return;
+    }
+    double number = 0;
+    const auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (parse_error != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
+        throw validation_error("args", "number " + std::string(text) + " does not fit a float64");
+    }
+    // encoding/json: exponent form below 1e-6 and from 1e21, else plain digits;
+    // in both, the shortest text that reads back as the same float64.
+    const double magnitude = std::fabs(number);
+    const bool exponent_form = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, number,
+                                      exponent_form ? std::chars_format::scientific : std::chars_format::fixed);
+    std::string_view written(buffer, static_cast<std::size_t>(result.ptr - buffer));
+    if (exponent_form) {
+        // Go writes e-07 as e-7 (but keeps two digits after e+).
+        const std::size_t n = written.size();
+        if (n >= 4 && written[n - 4] == 'e' && written[n - 3] == '-' && written[n - 2] == '0') {
+            out.append(written.substr(0, n - 2));
+            out.push_back(written[n - 1]);
+            return;
+        }
+    }
+    out.append(written);
+}
+
+void append_value(std::string& out, const json::value& v) {
+    switch (v.type) {
+        case json::value_type::null: out += "null"; return;
+        case json::value_type::boolean: out += v.text; return;
+        case json::value_type::number: append_number(out, v.text); return;
+        case json::value_type::string: append_string(out, v.text); return;
+        case json::value_type::array: {
+            out.push_back('[');
+            bool first = true;
+            for (const auto& item : v.items) {
+                if (!first) out.push_back(',');
+                first = false;
+                append_value(out, item);
+            }
+            out.push_back(']');
+            return;
+        }
+        case json::value_type::object: {
+            out.push_back('{');
+            bool first = true;
+            for (const auto& [name, member_value] : v.members) {
+                if (!first) out.push_back(',');
+                first = false;
+                append_string(out, name);
+                out.push_back(':');
+                append_value(out, member_value);
+            }
+            out.push_back('}');
+            return;
+        }
+    }
+}
+
+}  // namespace riverqueue::core::go_json

@@ -1,0 +1,47 @@
+// Resolving an insert: call options over the args type's over the client's
+// defaults, validated, with the unique key computed. The result is exactly
+// the column values River Go would write.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <riverqueue/insert_opts.hpp>
+#include <riverqueue/job_args.hpp>
+#include <riverqueue/job_state.hpp>
+
+namespace riverqueue::core {
+
+struct insert_defaults {
+    int max_attempts = 25;
+};
+
+struct resolved_job {
+    std::string kind;
+    std::string args;  // validated JSON object text
+    int max_attempts = 25;
+    int priority = 1;
+    std::string queue;
+    std::vector<std::string> tags;
+    std::string metadata;  // validated JSON object text
+    time_point created_at{};
+    time_point scheduled_at{};
+    job_state state = job_state::available;
+    std::optional<std::array<std::uint8_t, 32>> unique_key;
+    std::uint8_t unique_states = 0;  // 0 when the job is not unique
+};
+
+// Throws validation_error naming the field and the rule. `now` is the insert
+// time: created_at, default scheduled_at, and the unique period's base.
+resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call_opts, const insert_defaults& defaults,
+                            time_point now);
+
+// Resolves a batch; a validation error names the job's index (`jobs[3].queue`).
+std::vector<resolved_job> resolve_insert_many(std::span<const insert_many_params> jobs,
+                                              const insert_defaults& defaults, time_point now);
+
+}  // namespace riverqueue::core

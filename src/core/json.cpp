@@ -1,0 +1,300 @@
+#include "core/json.hpp"
+
+#include <cstdint>
+
+namespace riverqueue::core::json {
+namespace {
+
+// Deeply nested input would otherwise exhaust the stack.
+constexpr int max_depth = 512;
+
+void append_utf8(std::string& out, std::uint32_t code_point) {
+    if (code_point < 0x80) {
+        out.push_back(static_cast<char>(code_point));
+    } else if (code_point < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+    } else if (code_point < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+    }
+}
+
+// Recursive-descent reader. With Build=false it only validates, so that the
+// insert path can reject bad args without allocating a tree.
+template <bool Build>
+class reader {
+public:
+    explicit reader(std::string_view text) : text_(text) {}
+
+    value_type document(value* out) {
+        skip_whitespace();
+        const value_type type = parse_value(out, 0);
+        skip_whitespace();
+        if (pos_ != text_.size()) fail("unexpected data after the JSON value");
+        return type;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& message) const { throw parse_error(pos_, message); }
+
+    bool at_end() const noexcept { return pos_ >= text_.size(); }
+    unsigned char peek() const noexcept { return static_cast<unsigned char>(text_[pos_]); }
+
+    void skip_whitespace() noexcept {
+        while (!at_end()) {
+            const char c = text_[pos_];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+            ++pos_;
+        }
+    }
+
+    void expect_literal(std::string_view literal) {
+        if (text_.substr(pos_, literal.size()) != literal) fail("invalid literal");
+        pos_ += literal.size();
+    }
+
+    value_type parse_value(value* out, int depth) {
+        if (at_end()) fail("unexpected end of input");
+        if (depth > max_depth) fail("nesting deeper than " + std::to_string(max_depth) + " levels");
+        switch (peek()) {
+            case '{': parse_object(out, depth); return value_type::object;
+            case '[': parse_array(out, depth); return value_type::array;
+            case '"': parse_string(out != nullptr ? &out->text : nullptr); set_type(out, value_type::string); return value_type::string;
+            case 't': expect_literal("true"); set_literal(out, value_type::boolean, "true"); return value_type::boolean;
+            case 'f': expect_literal("false"); set_literal(out, value_type::boolean, "false"); return value_type::boolean;
+            case 'n': expect_literal("null"); set_type(out, value_type::null); return value_type::null;
+            default: parse_number(out); return value_type::number;
+        }
+    }
+
+    static void set_type(value* out, value_type type) {
+        if constexpr (Build) out->type = type;
+    }
+    static void set_literal(value* out, value_type type, std::string_view literal) {
+        if constexpr (Build) {
+            out->type = type;
+            out->text = literal;
+        }
+    }
+
+    void parse_object(value* out, int depth) {
+        set_type(out, value_type::object);
+        ++pos_;  // {
+        skip_whitespace();
+        if (!at_end() && peek() == '}') {
+            ++pos_;
+            return;
+        }
+        while (true) {
+            skip_whitespace();
+            if (at_end() || peek() != '"') fail("expected a member name");
+            std::string name;
+            parse_string(Build ? &name : nullptr);
+            skip_whitespace();
+            if (at_end() || peek() != ':') fail("expected ':'");
+            ++pos_;
+            skip_whitespace();
+            if constexpr (Build) {
+                out->members.emplace_back(std::move(name), value{});
+                parse_value(&out->members.back().second, depth + 1);
+            } else {
+                parse_value(nullptr, depth + 1);
+            }
+            skip_whitespace();
+            if (at_end()) fail("unterminated object");
+            if (peek() == ',') {
+                ++pos_;
+                continue;
+            }
+            if (peek() == '}') {
+                ++pos_;
+                return;
+            }
+            fail("expected ',' or '}'");
+        }
+    }
+
+    void parse_array(value* out, int depth) {
+        set_type(out, value_type::array);
+        ++pos_;  // [
+        skip_whitespace();
+        if (!at_end() && peek() == ']') {
+            ++pos_;
+            return;
+        }
+        while (true) {
+            skip_whitespace();
+            if constexpr (Build) {
+                out->items.emplace_back();
+                parse_value(&out->items.back(), depth + 1);
+            } else {
+                parse_value(nullptr, depth + 1);
+            }
+            skip_whitespace();
+            if (at_end()) fail("unterminated array");
+            if (peek() == ',') {
+                ++pos_;
+                continue;
+            }
+            if (peek() == ']') {
+                ++pos_;
+                return;
+            }
+            fail("expected ',' or ']'");
+        }
+    }
+
+    std::uint32_t hex4() {
+        if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
+        std::uint32_t code = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char c = text_[pos_++];
+            code <<= 4;
+            if (c >= '0' && c <= '9') code |= static_cast<std::uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f') code |= static_cast<std::uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') code |= static_cast<std::uint32_t>(c - 'A' + 10);
+            else fail("invalid \\u escape");
+        }
+        return code;
+    }
+
+    // Reads one UTF-8 sequence starting at pos_ and appends it; rejects
+    // overlong forms, surrogates and code points above U+10FFFF.
+    void copy_utf8_sequence(std::string* out) {
+        const unsigned char lead = peek();
+        int length = 0;
+        std::uint32_t minimum = 0;
+        std::uint32_t code = 0;
+        if (lead >= 0xC2 && lead <= 0xDF) { length = 2; code = lead & 0x1Fu; minimum = 0x80; }
+        else if (lead >= 0xE0 && lead <= 0xEF) { length = 3; code = lead & 0x0Fu; minimum = 0x800; }
+        else if (lead >= 0xF0 && lead <= 0xF4) { length = 4; code = lead & 0x07u; minimum = 0x10000; }
+        else fail("invalid UTF-8");
+        if (pos_ + static_cast<std::size_t>(length) > text_.size()) fail("truncated UTF-8 sequence");
+        for (int i = 1; i < length; ++i) {
+            const auto continuation = static_cast<unsigned char>(text_[pos_ + static_cast<std::size_t>(i)]);
+            if ((continuation & 0xC0) != 0x80) fail("invalid UTF-8");
+            code = (code << 6) | (continuation & 0x3Fu);
+        }
+        if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) fail("invalid UTF-8");
+        if (out != nullptr) out->append(text_.substr(pos_, static_cast<std::size_t>(length)));
+        pos_ += static_cast<std::size_t>(length);
+    }
+
+    void parse_string(std::string* out) {
+        ++pos_;  // opening quote
+        while (true) {
+            if (at_end()) fail("unterminated string");
+            const unsigned char c = peek();
+            if (c == '"') {
+                ++pos_;
+                return;
+            }
+            if (c < 0x20) fail("control character in string");
+            if (c == '\\') {
+                ++pos_;
+                if (at_end()) fail("unterminated escape");
+                const char escape = text_[pos_++];
+                char plain = 0;
+                switch (escape) {
+                    case '"': plain = '"'; break;
+                    case '\\': plain = '\\'; break;
+                    case '/': plain = '/'; break;
+                    case 'b': plain = '\b'; break;
+                    case 'f': plain = '\f'; break;
+                    case 'n': plain = '\n'; break;
+                    case 'r': plain = '\r'; break;
+                    case 't': plain = '\t'; break;
+                    case 'u': {
+                        std::uint32_t code = hex4();
+                        if (code >= 0xD800 && code <= 0xDBFF) {
+                            // A high surrogate pairs with a following low one. Alone,
+                            // Go's decoder turns it into U+FFFD; so do we.
+                            if (text_.substr(pos_, 2) == "\\u") {
+                                const std::size_t saved = pos_;
+                                pos_ += 2;
+                                const std::uint32_t low = hex4();
+                                if (low >= 0xDC00 && low <= 0xDFFF) {
+                                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                                } else {
+                                    pos_ = saved;
+                                    code = 0xFFFD;
+                                }
+                            } else {
+                                code = 0xFFFD;
+                            }
+                        } else if (code >= 0xDC00 && code <= 0xDFFF) {
+                            code = 0xFFFD;
+                        }
+                        if (out != nullptr) append_utf8(*out, code);
+                        continue;
+                    }
+                    default: fail("invalid escape");
+                }
+                if (out != nullptr) out->push_back(plain);
+                continue;
+            }
+            if (c < 0x80) {
+                if (out != nullptr) out->push_back(static_cast<char>(c));
+                ++pos_;
+                continue;
+            }
+            copy_utf8_sequence(out);
+        }
+    }
+
+    void parse_number(value* out) {
+        const std::size_t start = pos_;
+        auto digit = [&] { return !at_end() && peek() >= '0' && peek() <= '9'; };
+        if (!at_end() && peek() == '-') ++pos_;
+        if (!digit()) fail("invalid value");
+        if (peek() == '0') {
+            ++pos_;
+        } else {
+            while (digit()) ++pos_;
+        }
+        if (!at_end() && peek() == '.') {
+            ++pos_;
+            if (!digit()) fail("invalid number");
+            while (digit()) ++pos_;
+        }
+        if (!at_end() && (peek() == 'e' || peek() == 'E')) {
+            ++pos_;
+            if (!at_end() && (peek() == '+' || peek() == '-')) ++pos_;
+            if (!digit()) fail("invalid number");
+            while (digit()) ++pos_;
+        }
+        if constexpr (Build) {
+            out->type = value_type::number;
+            out->text = std::string(text_.substr(start, pos_ - start));
+        }
+    }
+
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+const value* value::find(std::string_view name) const noexcept {
+    for (const auto& [member_name, member_value] : members) {
+        if (member_name == name) return &member_value;
+    }
+    return nullptr;
+}
+
+value parse(std::string_view text) {
+    value root;
+    reader<true>(text).document(&root);
+    return root;
+}
+
+value_type validate(std::string_view text) { return reader<false>(text).document(nullptr); }
+
+}  // namespace riverqueue::core::json

@@ -1,0 +1,574 @@
+#include "core/migrations.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <riverqueue/errors.hpp>
+
+#include "core/identifiers.hpp"
+
+namespace riverqueue::core {
+namespace {
+
+// Where the schema prefix (`"schema".` or nothing) goes in the templates below.
+// River writes `/* TEMPLATE: schema */` there and substitutes the same prefix.
+constexpr std::string_view schema_placeholder = "${schema}";
+
+// The SQL must leave PostgreSQL's catalogs exactly as River's migrations do:
+// same statements in the same order (unnamed indexes and constraints get the
+// same generated names, e.g. `river_migration_pkey1` after version 5), same
+// expressions (`length` vs `char_length`, `now()` vs `CURRENT_TIMESTAMP`), and
+// function bodies byte for byte, since PostgreSQL stores those verbatim.
+//
+// A few statements occur twice (an up creates what a later down recreates); they
+// are written once and joined into both versions at compile time.
+
+// The concatenation of `parts`, as one string with static storage.
+template <const std::string_view&... parts>
+struct joined_sql {
+    static constexpr std::size_t size = (parts.size() + ...);
+    static constexpr std::array<char, size> chars = [] {
+        std::array<char, size> out{};
+        std::size_t at = 0;
+        for (const std::string_view part : {parts...}) {
+            for (const char c : part) out[at++] = c;
+        }
+        return out;
+    }();
+};
+template <const std::string_view&... parts>
+constexpr std::string_view join_sql{joined_sql<parts...>::chars.data(),
+                                    joined_sql<parts...>::size};
+
+// The original `river_migration` layout, keyed by version alone.
+constexpr std::string_view create_version_only_migration_table = R"sql(
+CREATE TABLE ${schema}river_migration(
+  id bigserial PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT NOW(),
+  version bigint NOT NULL,
+  CONSTRAINT version CHECK (version >= 1)
+);
+
+CREATE UNIQUE INDEX ON ${schema}river_migration USING btree(version);
+)sql";
+
+// The insert trigger River used for LISTEN/NOTIFY until version 4.
+constexpr std::string_view create_job_notify_trigger = R"sql(
+CREATE OR REPLACE FUNCTION ${schema}river_job_notify()
+  RETURNS TRIGGER
+  AS $$
+DECLARE
+  payload json;
+BEGIN
+  IF NEW.state = 'available' THEN
+    -- Notify will coalesce duplicate notifications within a transaction, so
+    -- keep these payloads generalized:
+    payload = json_build_object('queue', NEW.queue);
+    PERFORM
+      pg_notify('river_insert', payload::text);
+  END IF;
+  RETURN NULL;
+END;
+$$
+LANGUAGE plpgsql;
+
+CREATE TRIGGER river_notify
+  AFTER INSERT ON ${schema}river_job
+  FOR EACH ROW
+  EXECUTE PROCEDURE ${schema}river_job_notify();
+)sql";
+
+// Tables River added in version 5 for a feature it never shipped, and dropped
+// in version 7.
+constexpr std::string_view create_client_tables = R"sql(
+CREATE UNLOGGED TABLE ${schema}river_client (
+    id text PRIMARY KEY NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    metadata jsonb NOT NULL DEFAULT '{}',
+    paused_at timestamptz,
+    updated_at timestamptz NOT NULL,
+    CONSTRAINT name_length CHECK (char_length(id) > 0 AND char_length(id) < 128)
+);
+
+CREATE UNLOGGED TABLE ${schema}river_client_queue (
+    river_client_id text NOT NULL REFERENCES ${schema}river_client (id) ON DELETE CASCADE,
+    name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    max_workers bigint NOT NULL DEFAULT 0,
+    metadata jsonb NOT NULL DEFAULT '{}',
+    num_jobs_completed bigint NOT NULL DEFAULT 0,
+    num_jobs_running bigint NOT NULL DEFAULT 0,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (river_client_id, name),
+    CONSTRAINT name_length CHECK (char_length(name) > 0 AND char_length(name) < 128),
+    CONSTRAINT num_jobs_completed_zero_or_positive CHECK (num_jobs_completed >= 0),
+    CONSTRAINT num_jobs_running_zero_or_positive CHECK (num_jobs_running >= 0)
+);
+)sql";
+
+constexpr std::string_view version_1_up = create_version_only_migration_table;
+
+constexpr std::string_view version_1_down = R"sql(
+DROP TABLE ${schema}river_migration;
+)sql";
+
+// Columns are ordered for alignment (8-byte values first); the order is part of
+// the contract, since `SELECT *` and pg_dump both show it.
+constexpr std::string_view version_2_up_jobs = R"sql(
+CREATE TYPE ${schema}river_job_state AS ENUM(
+  'available',
+  'cancelled',
+  'completed',
+  'discarded',
+  'retryable',
+  'running',
+  'scheduled'
+);
+
+CREATE TABLE ${schema}river_job(
+  id bigserial PRIMARY KEY,
+  state ${schema}river_job_state NOT NULL DEFAULT 'available',
+  attempt smallint NOT NULL DEFAULT 0,
+  max_attempts smallint NOT NULL,
+  attempted_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT NOW(),
+  finalized_at timestamptz,
+  scheduled_at timestamptz NOT NULL DEFAULT NOW(),
+  priority smallint NOT NULL DEFAULT 1,
+  args jsonb,
+  attempted_by text[],
+  errors jsonb[],
+  kind text NOT NULL,
+  metadata jsonb NOT NULL DEFAULT '{}',
+  queue text NOT NULL DEFAULT 'default',
+  tags varchar(255)[],
+  CONSTRAINT finalized_or_finalized_at_null CHECK ((state IN ('cancelled', 'completed', 'discarded') AND finalized_at IS NOT NULL) OR finalized_at IS NULL),
+  CONSTRAINT max_attempts_is_positive CHECK (max_attempts > 0),
+  CONSTRAINT priority_in_range CHECK (priority >= 1 AND priority <= 4),
+  CONSTRAINT queue_length CHECK (char_length(queue) > 0 AND char_length(queue) < 128),
+  CONSTRAINT kind_length CHECK (char_length(kind) > 0 AND char_length(kind) < 128)
+);
+
+CREATE INDEX river_job_kind ON ${schema}river_job USING btree(kind);
+CREATE INDEX river_job_state_and_finalized_at_index ON ${schema}river_job USING btree(state, finalized_at) WHERE finalized_at IS NOT NULL;
+CREATE INDEX river_job_prioritized_fetching_index ON ${schema}river_job USING btree(state, queue, priority, scheduled_at, id);
+CREATE INDEX river_job_args_index ON ${schema}river_job USING GIN(args);
+CREATE INDEX river_job_metadata_index ON ${schema}river_job USING GIN(metadata);
+)sql";
+constexpr std::string_view version_2_up_leader = R"sql(
+CREATE UNLOGGED TABLE ${schema}river_leader(
+  elected_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  leader_id text NOT NULL,
+  name text PRIMARY KEY,
+  CONSTRAINT name_length CHECK (char_length(name) > 0 AND char_length(name) < 128),
+  CONSTRAINT leader_id_length CHECK (char_length(leader_id) > 0 AND char_length(leader_id) < 128)
+);
+)sql";
+constexpr std::string_view version_2_up =
+    join_sql<version_2_up_jobs, create_job_notify_trigger, version_2_up_leader>;
+
+constexpr std::string_view version_2_down = R"sql(
+DROP TABLE ${schema}river_job;
+DROP FUNCTION ${schema}river_job_notify;
+DROP TYPE ${schema}river_job_state;
+DROP TABLE ${schema}river_leader;
+)sql";
+
+// The default goes on before the backfill so that rows inserted meanwhile get it.
+constexpr std::string_view version_3_up = R"sql(
+ALTER TABLE ${schema}river_job ALTER COLUMN tags SET DEFAULT '{}';
+UPDATE ${schema}river_job SET tags = '{}' WHERE tags IS NULL;
+ALTER TABLE ${schema}river_job ALTER COLUMN tags SET NOT NULL;
+)sql";
+
+constexpr std::string_view version_3_down = R"sql(
+ALTER TABLE ${schema}river_job
+  ALTER COLUMN tags DROP NOT NULL,
+  ALTER COLUMN tags DROP DEFAULT;
+)sql";
+
+// `args` gets a temporary default only to backfill NULLs; `metadata` keeps its.
+// The 'pending' value is added here but first used by version 6, which must run
+// in a later transaction: PostgreSQL refuses a new enum value in the
+// transaction that added it.
+constexpr std::string_view version_4_up = R"sql(
+ALTER TABLE ${schema}river_job ALTER COLUMN args SET DEFAULT '{}';
+UPDATE ${schema}river_job SET args = '{}' WHERE args IS NULL;
+ALTER TABLE ${schema}river_job ALTER COLUMN args SET NOT NULL;
+ALTER TABLE ${schema}river_job ALTER COLUMN args DROP DEFAULT;
+
+ALTER TABLE ${schema}river_job ALTER COLUMN metadata SET DEFAULT '{}';
+UPDATE ${schema}river_job SET metadata = '{}' WHERE metadata IS NULL;
+ALTER TABLE ${schema}river_job ALTER COLUMN metadata SET NOT NULL;
+
+ALTER TYPE ${schema}river_job_state ADD VALUE IF NOT EXISTS 'pending' AFTER 'discarded';
+
+ALTER TABLE ${schema}river_job DROP CONSTRAINT finalized_or_finalized_at_null;
+ALTER TABLE ${schema}river_job ADD CONSTRAINT finalized_or_finalized_at_null CHECK (
+  (finalized_at IS NULL AND state NOT IN ('cancelled', 'completed', 'discarded')) OR
+  (finalized_at IS NOT NULL AND state IN ('cancelled', 'completed', 'discarded'))
+);
+
+DROP TRIGGER river_notify ON ${schema}river_job;
+DROP FUNCTION ${schema}river_job_notify;
+
+CREATE TABLE ${schema}river_queue (
+  name text PRIMARY KEY NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  metadata jsonb NOT NULL DEFAULT '{}' ::jsonb,
+  paused_at timestamptz,
+  updated_at timestamptz NOT NULL
+);
+
+ALTER TABLE ${schema}river_leader
+  ALTER COLUMN name SET DEFAULT 'default',
+  DROP CONSTRAINT name_length,
+  ADD CONSTRAINT name_length CHECK (name = 'default');
+)sql";
+
+// An enum value cannot be dropped safely, so 'pending' stays.
+constexpr std::string_view version_4_down_jobs = R"sql(
+ALTER TABLE ${schema}river_job ALTER COLUMN args DROP NOT NULL;
+
+ALTER TABLE ${schema}river_job ALTER COLUMN metadata DROP NOT NULL;
+ALTER TABLE ${schema}river_job ALTER COLUMN metadata DROP DEFAULT;
+
+ALTER TABLE ${schema}river_job DROP CONSTRAINT finalized_or_finalized_at_null;
+ALTER TABLE ${schema}river_job ADD CONSTRAINT finalized_or_finalized_at_null CHECK (
+  (state IN ('cancelled', 'completed', 'discarded') AND finalized_at IS NOT NULL) OR finalized_at IS NULL
+);
+)sql";
+constexpr std::string_view version_4_down_queue_and_leader = R"sql(
+DROP TABLE ${schema}river_queue;
+
+ALTER TABLE ${schema}river_leader
+  ALTER COLUMN name DROP DEFAULT,
+  DROP CONSTRAINT name_length,
+  ADD CONSTRAINT name_length CHECK (char_length(name) > 0 AND char_length(name) < 128);
+)sql";
+constexpr std::string_view version_4_down =
+    join_sql<version_4_down_jobs, create_job_notify_trigger, version_4_down_queue_and_leader>;
+
+// `river_migration` is rebuilt keyed by (line, version). The rebuild is skipped
+// when the table is missing: River tolerates schemas managed by another
+// migration tool, which never ran version 1.
+constexpr std::string_view version_5_up_migration_and_jobs = R"sql(
+DO
+$body$
+BEGIN
+  IF (SELECT to_regclass('${schema}river_migration') IS NOT NULL) THEN
+    ALTER TABLE ${schema}river_migration
+      RENAME TO river_migration_old;
+
+    CREATE TABLE ${schema}river_migration(
+      line TEXT NOT NULL,
+      version bigint NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT NOW(),
+      CONSTRAINT line_length CHECK (char_length(line) > 0 AND char_length(line) < 128),
+      CONSTRAINT version_gte_1 CHECK (version >= 1),
+      PRIMARY KEY (line, version)
+    );
+
+    INSERT INTO ${schema}river_migration
+      (created_at, line, version)
+    SELECT created_at, 'main', version
+    FROM ${schema}river_migration_old;
+
+    DROP TABLE ${schema}river_migration_old;
+  END IF;
+END;
+$body$
+LANGUAGE 'plpgsql';
+
+-- IF NOT EXISTS: River's changelog tells owners of large tables to build the
+-- index CONCURRENTLY beforehand, then run this version.
+ALTER TABLE ${schema}river_job
+  ADD COLUMN IF NOT EXISTS unique_key bytea;
+
+CREATE UNIQUE INDEX IF NOT EXISTS river_job_kind_unique_key_idx ON ${schema}river_job (kind, unique_key) WHERE unique_key IS NOT NULL;
+)sql";
+constexpr std::string_view version_5_up =
+    join_sql<version_5_up_migration_and_jobs, create_client_tables>;
+
+// Going back to a version-only table would lose other lines' rows, so it is
+// refused when there are any.
+constexpr std::string_view version_5_down_rename = R"sql(
+DO
+$body$
+BEGIN
+  IF (SELECT to_regclass('${schema}river_migration') IS NOT NULL) THEN
+    IF EXISTS (
+      SELECT *
+      FROM ${schema}river_migration
+      WHERE line <> 'main'
+    ) THEN
+      RAISE EXCEPTION 'Found non-main migration lines in the database; version 005 migration is irreversible because it would result in loss of migration information.';
+    END IF;
+
+    ALTER TABLE ${schema}river_migration
+      RENAME TO river_migration_old;
+)sql";
+constexpr std::string_view version_5_down_copy_and_rest = R"sql(
+    INSERT INTO ${schema}river_migration
+      (created_at, version)
+    SELECT created_at, version
+    FROM ${schema}river_migration_old;
+
+    DROP TABLE ${schema}river_migration_old;
+  END IF;
+END;
+$body$
+LANGUAGE 'plpgsql';
+
+ALTER TABLE ${schema}river_job
+  DROP COLUMN unique_key;
+
+DROP TABLE ${schema}river_client_queue;
+DROP TABLE ${schema}river_client;
+)sql";
+constexpr std::string_view version_5_down = join_sql<version_5_down_rename,
+    create_version_only_migration_table, version_5_down_copy_and_rest>;
+
+// Unique jobs keyed by a bitmask of states: bit 7 - n is set when the n-th state
+// in alphabetical order counts as a duplicate.
+constexpr std::string_view version_6_up = R"sql(
+CREATE OR REPLACE FUNCTION ${schema}river_job_state_in_bitmask(bitmask BIT(8), state ${schema}river_job_state)
+RETURNS boolean
+LANGUAGE SQL
+IMMUTABLE
+AS $$
+    SELECT CASE state
+        WHEN 'available' THEN get_bit(bitmask, 7)
+        WHEN 'cancelled' THEN get_bit(bitmask, 6)
+        WHEN 'completed' THEN get_bit(bitmask, 5)
+        WHEN 'discarded' THEN get_bit(bitmask, 4)
+        WHEN 'pending'   THEN get_bit(bitmask, 3)
+        WHEN 'retryable' THEN get_bit(bitmask, 2)
+        WHEN 'running'   THEN get_bit(bitmask, 1)
+        WHEN 'scheduled' THEN get_bit(bitmask, 0)
+        ELSE 0
+    END = 1;
+$$;
+
+-- IF NOT EXISTS: the column and index may have been built by hand beforehand,
+-- CONCURRENTLY, as River's changelog suggests for large tables.
+ALTER TABLE ${schema}river_job ADD COLUMN IF NOT EXISTS unique_states BIT(8);
+
+CREATE UNIQUE INDEX IF NOT EXISTS river_job_unique_idx ON ${schema}river_job (unique_key)
+  WHERE unique_key IS NOT NULL
+    AND unique_states IS NOT NULL
+    AND ${schema}river_job_state_in_bitmask(unique_states, state);
+
+DROP INDEX ${schema}river_job_kind_unique_key_idx;
+)sql";
+
+constexpr std::string_view version_6_down = R"sql(
+DROP INDEX ${schema}river_job_unique_idx;
+
+ALTER TABLE ${schema}river_job
+  DROP COLUMN unique_states;
+
+CREATE UNIQUE INDEX IF NOT EXISTS river_job_kind_unique_key_idx ON ${schema}river_job (kind, unique_key) WHERE unique_key IS NOT NULL;
+
+DROP FUNCTION ${schema}river_job_state_in_bitmask;
+)sql";
+
+// The SQLite JSONB part of River's version 7 changes nothing on PostgreSQL.
+constexpr std::string_view version_7_up = R"sql(
+CREATE TABLE ${schema}river_notification (
+  id bigserial PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  payload text NOT NULL,
+  topic text NOT NULL,
+  CONSTRAINT topic_length CHECK (length(topic) > 0 AND length(topic) < 128)
+);
+
+CREATE INDEX river_notification_created_at_idx ON ${schema}river_notification (created_at);
+CREATE INDEX river_notification_topic_id_idx ON ${schema}river_notification (topic, id);
+
+DROP TABLE ${schema}river_client_queue;
+DROP TABLE ${schema}river_client;
+
+ALTER TABLE ${schema}river_job
+  ALTER COLUMN max_attempts SET DEFAULT 25;
+
+ALTER TABLE ${schema}river_queue
+  ALTER COLUMN updated_at SET DEFAULT CURRENT_TIMESTAMP;
+)sql";
+
+constexpr std::string_view version_7_down_rest = R"sql(
+ALTER TABLE ${schema}river_job
+  ALTER COLUMN max_attempts DROP DEFAULT;
+
+ALTER TABLE ${schema}river_queue
+  ALTER COLUMN updated_at DROP DEFAULT;
+
+DROP TABLE ${schema}river_notification;
+)sql";
+constexpr std::string_view version_7_down = join_sql<create_client_tables, version_7_down_rest>;
+
+// Version 8 matters only to SQLite; PostgreSQL sequences never reuse IDs. It
+// still runs a statement so that the version is recorded like any other.
+constexpr std::string_view version_8_no_op = R"sql(
+SELECT 1;
+)sql";
+
+constexpr std::array<migration, latest_migration_version> all_migrations{{
+    {1, "create river migration", version_1_up, version_1_down},
+    {2, "initial schema", version_2_up, version_2_down},
+    {3, "river job tags non null", version_3_up, version_3_down},
+    {4, "pending and more", version_4_up, version_4_down},
+    {5, "migration unique client", version_5_up, version_5_down},
+    {6, "bulk unique", version_6_up, version_6_down},
+    {7, "notification outbox sqlite jsonb and sql cleanup", version_7_up, version_7_down},
+    {8, "job id autoincrement", version_8_no_op, version_8_no_op},
+}};
+
+// Version at which `river_migration` gained `line` (River's
+// migrateVersionLineColumnAdded).
+constexpr int line_column_added_version = 5;
+
+std::string range_rule(int lowest) {
+    return "must be between " + std::to_string(lowest) + " and " +
+           std::to_string(latest_migration_version);
+}
+
+bool contains(std::span<const int> versions, int version) {
+    return std::find(versions.begin(), versions.end(), version) != versions.end();
+}
+
+std::string migration_table(std::string_view schema) {
+    return schema_prefix(schema) + "river_migration";
+}
+
+}  // namespace
+
+std::span<const migration> main_migrations() noexcept { return all_migrations; }
+
+const migration& find_migration(int version) {
+    if (version < 1 || version > latest_migration_version) {
+        throw validation_error("target_version", range_rule(1));
+    }
+    return all_migrations[static_cast<std::size_t>(version - 1)];
+}
+
+std::string render_migration_sql(int version, migration_direction direction,
+                                 std::string_view schema) {
+    // Validation also keeps the prefix safe inside the string literal that
+    // version 5 passes to to_regclass.
+    validate_schema_name(schema);
+    const migration& found = find_migration(version);
+    const std::string_view sql = direction == migration_direction::up ? found.up_sql
+                                                                       : found.down_sql;
+    const std::string prefix = schema_prefix(schema);
+
+    std::string rendered;
+    rendered.reserve(sql.size());
+    std::size_t position = 0;
+    for (std::size_t found_at = sql.find(schema_placeholder); found_at != std::string_view::npos;
+         found_at = sql.find(schema_placeholder, position)) {
+        rendered.append(sql, position, found_at - position);
+        rendered.append(prefix);
+        position = found_at + schema_placeholder.size();
+    }
+    rendered.append(sql, position);
+    return rendered;
+}
+
+std::vector<int> plan_migrate_up(std::span<const int> applied_versions,
+                                 std::optional<int> target) {
+    if (target && (*target < 1 || *target > latest_migration_version)) {
+        throw validation_error("target_version", range_rule(1));
+    }
+    // River fills gaps too: any known version not recorded is pending.
+    std::vector<int> pending;
+    for (const migration& known : all_migrations) {
+        if (!contains(applied_versions, known.version)) pending.push_back(known.version);
+    }
+    if (!target) return pending;
+    // River: "An up migration whose target is already applied does nothing,
+    // even if later migrations are pending."
+    if (!contains(pending, *target)) return {};
+    std::erase_if(pending, [&](int version) { return version > *target; });
+    return pending;
+}
+
+std::vector<int> plan_migrate_down(std::span<const int> applied_versions,
+                                   std::optional<int> target) {
+    if (target && (*target < 0 || *target > latest_migration_version)) {
+        throw validation_error("target_version", range_rule(0));
+    }
+    // Only versions this library knows can be reverted; River ignores others.
+    std::vector<int> revertible;
+    for (auto known = all_migrations.rbegin(); known != all_migrations.rend(); ++known) {
+        if (contains(applied_versions, known->version)) revertible.push_back(known->version);
+    }
+    if (!target) {
+        // River reverts a single step by default, for safety.
+        if (revertible.size() > 1) revertible.resize(1);
+        return revertible;
+    }
+    if (*target == 0) return revertible;
+    if (!contains(revertible, *target)) {
+        throw validation_error("target_version",
+                               "version " + std::to_string(*target) + " is not applied");
+    }
+    std::erase_if(revertible, [&](int version) { return version <= *target; });
+    return revertible;
+}
+
+migration_statement migration_table_exists_query(std::string_view schema) {
+    // to_regclass takes the name as text and returns NULL, rather than failing,
+    // when the table (or the schema) does not exist.
+    return {"SELECT to_regclass($1) IS NOT NULL", {migration_table(schema)}};
+}
+
+migration_statement migration_line_column_exists_query(std::string_view schema) {
+    std::optional<std::string> schema_param;
+    if (!schema.empty()) schema_param = std::string(schema);
+    return {"SELECT EXISTS (SELECT 1 FROM information_schema.columns"
+            " WHERE table_schema = coalesce($1::text, current_schema)"
+            " AND table_name = 'river_migration' AND column_name = 'line')",
+            {std::move(schema_param)}};
+}
+
+migration_statement applied_versions_query(std::string_view schema,
+                                           migration_table_layout layout) {
+    // Microseconds as an integer: exact, and independent of the session's
+    // TimeZone and DateStyle.
+    std::string sql =
+        "SELECT (extract(epoch FROM created_at) * 1000000)::bigint, version FROM " +
+        migration_table(schema);
+    if (layout == migration_table_layout::version_only) {
+        return {sql + " ORDER BY version", {}};
+    }
+    return {sql + " WHERE line = $1 ORDER BY version", {std::string(main_migration_line)}};
+}
+
+migration_statement record_applied_statement(std::string_view schema, int version) {
+    // River writes the layout the version's own SQL leaves behind: version 5
+    // adds `line`, so it and later versions are recorded with it.
+    if (version < line_column_added_version) {
+        return {"INSERT INTO " + migration_table(schema) + " (version) VALUES ($1)",
+                {std::to_string(version)}};
+    }
+    return {"INSERT INTO " + migration_table(schema) + " (line, version) VALUES ($1, $2)",
+            {std::string(main_migration_line), std::to_string(version)}};
+}
+
+std::optional<migration_statement> record_reverted_statement(std::string_view schema,
+                                                             int version) {
+    if (version <= 1) return std::nullopt;
+    // Reverting version 5 has already removed `line` when this runs.
+    if (version <= line_column_added_version) {
+        return migration_statement{
+            "DELETE FROM " + migration_table(schema) + " WHERE version = $1",
+            {std::to_string(version)}};
+    }
+    return migration_statement{
+        "DELETE FROM " + migration_table(schema) + " WHERE line = $1 AND version = $2",
+        {std::string(main_migration_line), std::to_string(version)}};
+}
+
+}  // namespace riverqueue::core

@@ -1,0 +1,170 @@
+#include "core/row_decoder.hpp"
+
+#include <cstdint>
+#include <cstring>
+
+#include <riverqueue/errors.hpp>
+
+#include "core/json.hpp"
+#include "core/time_format.hpp"
+
+namespace riverqueue::core {
+namespace {
+
+[[noreturn]] void malformed(const char* what) {
+    throw error(std::string("malformed river_job row from PostgreSQL: ") + what);
+}
+
+// Reads big-endian integers from a byte string.
+class byte_reader {
+public:
+    explicit byte_reader(std::string_view bytes) : bytes_(bytes) {}
+
+    std::uint64_t read_unsigned(std::size_t width) {
+        if (pos_ + width > bytes_.size()) malformed("truncated value");
+        std::uint64_t value = 0;
+        for (std::size_t i = 0; i < width; ++i) {
+            value = (value << 8) | static_cast<unsigned char>(bytes_[pos_ + i]);
+        }
+        pos_ += width;
+        return value;
+    }
+    std::int32_t read_int32() { return static_cast<std::int32_t>(static_cast<std::uint32_t>(read_unsigned(4))); }
+    std::string_view read_bytes(std::size_t length) {
+        if (pos_ + length > bytes_.size()) malformed("truncated value");
+        const auto out = bytes_.substr(pos_, length);
+        pos_ += length;
+        return out;
+    }
+
+private:
+    std::string_view bytes_;
+    std::size_t pos_ = 0;
+};
+
+std::int64_t int_of_width(std::string_view bytes, std::size_t width) {
+    if (bytes.size() != width) malformed("integer of unexpected width");
+    byte_reader reader(bytes);
+    const std::uint64_t raw = reader.read_unsigned(width);
+    const unsigned shift = static_cast<unsigned>(64 - 8 * width);
+    // Sign-extend from `width` bytes.
+    return static_cast<std::int64_t>(raw << shift) >> shift;
+}
+
+time_point timestamp(std::string_view bytes) { return from_postgres_micros(int_of_width(bytes, 8)); }
+
+std::string jsonb_text(std::string_view bytes) {
+    // jsonb's binary form is a version byte (1) followed by the JSON text.
+    if (bytes.empty() || bytes.front() != 1) malformed("unknown jsonb version");
+    return std::string(bytes.substr(1));
+}
+
+// Elements of a one-dimensional binary array (NULL elements are std::nullopt).
+std::vector<binary_cell> array_elements(std::string_view bytes) {
+    byte_reader reader(bytes);
+    const std::int32_t dimensions = reader.read_int32();
+    reader.read_int32();  // has-nulls flag
+    reader.read_int32();  // element type oid
+    if (dimensions == 0) return {};
+    if (dimensions != 1) malformed("multi-dimensional array");
+    const std::int32_t count = reader.read_int32();
+    reader.read_int32();  // lower bound
+    if (count < 0) malformed("negative array length");
+    std::vector<binary_cell> elements;
+    elements.reserve(static_cast<std::size_t>(count));
+    for (std::int32_t i = 0; i < count; ++i) {
+        const std::int32_t length = reader.read_int32();
+        if (length < 0) elements.emplace_back(std::nullopt);
+        else elements.emplace_back(reader.read_bytes(static_cast<std::size_t>(length)));
+    }
+    return elements;
+}
+
+std::vector<std::string> text_array(std::string_view bytes) {
+    std::vector<std::string> out;
+    for (const auto& element : array_elements(bytes)) {
+        if (!element) malformed("NULL in a text array");
+        out.emplace_back(*element);
+    }
+    return out;
+}
+
+attempt_error decode_attempt_error(std::string_view json_text) {
+    const json::value error_json = json::parse(json_text);
+    attempt_error out;
+    if (const auto* at = error_json.find("at"); at != nullptr && at->type == json::value_type::string) {
+        const auto parsed = parse_rfc3339(at->text);
+        if (!parsed) malformed("errors[].at is not an RFC 3339 time");
+        out.at = *parsed;
+    }
+    if (const auto* attempt = error_json.find("attempt"); attempt != nullptr && attempt->type == json::value_type::number) {
+        out.attempt = std::stoi(attempt->text);
+    }
+    if (const auto* message = error_json.find("error"); message != nullptr && message->type == json::value_type::string) {
+        out.error = message->text;
+    }
+    if (const auto* trace = error_json.find("trace"); trace != nullptr && trace->type == json::value_type::string) {
+        out.trace = trace->text;
+    }
+    return out;
+}
+
+const std::string_view& required(const binary_cell& cell, const char* column) {
+    if (!cell) malformed(column);
+    return *cell;
+}
+
+}  // namespace
+
+bool decode_bool(std::string_view bytes) {
+    if (bytes.size() != 1) malformed("boolean of unexpected width");
+    return bytes.front() != 0;
+}
+
+job_row decode_job_row(std::span<const binary_cell> cells) {
+    if (cells.size() < 18) malformed("too few columns");
+    job_row row;
+    row.id = int_of_width(required(cells[0], "id is NULL"), 8);
+    row.args = jsonb_text(required(cells[1], "args is NULL"));
+    row.attempt = static_cast<int>(int_of_width(required(cells[2], "attempt is NULL"), 2));
+    if (cells[3]) row.attempted_at = timestamp(*cells[3]);
+    if (cells[4]) row.attempted_by = text_array(*cells[4]);
+    row.created_at = timestamp(required(cells[5], "created_at is NULL"));
+    if (cells[6]) {
+        for (const auto& element : array_elements(*cells[6])) {
+            if (!element) malformed("NULL in errors");
+            row.errors.push_back(decode_attempt_error(jsonb_text(*element)));
+        }
+    }
+    if (cells[7]) row.finalized_at = timestamp(*cells[7]);
+    row.kind = std::string(required(cells[8], "kind is NULL"));
+    row.max_attempts = static_cast<int>(int_of_width(required(cells[9], "max_attempts is NULL"), 2));
+    row.metadata = jsonb_text(required(cells[10], "metadata is NULL"));
+    row.priority = static_cast<int>(int_of_width(required(cells[11], "priority is NULL"), 2));
+    row.queue = std::string(required(cells[12], "queue is NULL"));
+    const auto state = job_state_from_string(required(cells[13], "state is NULL"));
+    if (!state) malformed("unknown state");
+    row.state = *state;
+    row.scheduled_at = timestamp(required(cells[14], "scheduled_at is NULL"));
+    if (cells[15]) row.tags = text_array(*cells[15]);
+    if (cells[16]) {
+        if (cells[16]->size() != 32) malformed("unique_key is not 32 bytes");
+        std::array<std::uint8_t, 32> key{};
+        std::memcpy(key.data(), cells[16]->data(), key.size());
+        row.unique_key = key;
+    }
+    if (cells[17]) {
+        // bit(8): a 32-bit length (8) then one byte, most significant bit first.
+        byte_reader reader(*cells[17]);
+        if (reader.read_int32() != 8) malformed("unique_states is not bit(8)");
+        const auto mask = static_cast<std::uint8_t>(reader.read_unsigned(1));
+        std::vector<job_state> states;
+        for (job_state s : all_job_states) {
+            if ((mask & (1u << static_cast<unsigned>(s))) != 0) states.push_back(s);
+        }
+        row.unique_states = std::move(states);
+    }
+    return row;
+}
+
+}  // namespace riverqueue::core

@@ -1,0 +1,124 @@
+#include "core/time_format.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace riverqueue::core {
+namespace {
+
+using std::chrono::days;
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+using std::chrono::sys_days;
+
+// Seconds from Go's zero time to the Unix epoch.
+constexpr std::int64_t go_zero_to_unix_seconds = 62135596800;
+
+__extension__ typedef __int128 int128;
+
+std::string format_date_time(time_point t, bool with_micros) {
+    const auto since_epoch = duration_cast<microseconds>(t.time_since_epoch());
+    auto day = std::chrono::floor<days>(since_epoch);
+    const std::chrono::year_month_day date{sys_days{day}};
+    const auto in_day = since_epoch - day;
+    const auto hours = duration_cast<std::chrono::hours>(in_day);
+    const auto minutes = duration_cast<std::chrono::minutes>(in_day - hours);
+    const auto secs = duration_cast<seconds>(in_day - hours - minutes);
+    const auto micros = (in_day - hours - minutes - secs).count();
+    char buffer[64];
+    int written = 0;
+    if (with_micros) {
+        written = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02lld.%06lldZ",
+                                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                                static_cast<unsigned>(date.day()), static_cast<int>(hours.count()),
+                                static_cast<int>(minutes.count()), static_cast<long long>(secs.count()),
+                                static_cast<long long>(micros));
+    } else {
+        written = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02lldZ",
+                                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                                static_cast<unsigned>(date.day()), static_cast<int>(hours.count()),
+                                static_cast<int>(minutes.count()), static_cast<long long>(secs.count()));
+    }
+    return std::string(buffer, static_cast<std::size_t>(written));
+}
+
+bool read_int(std::string_view text, std::size_t pos, std::size_t width, int& out) {
+    if (pos + width > text.size()) return false;
+    for (std::size_t i = pos; i < pos + width; ++i) {
+        if (text[i] < '0' || text[i] > '9') return false;
+    }
+    return std::from_chars(text.data() + pos, text.data() + pos + width, out).ec == std::errc();
+}
+
+}  // namespace
+
+time_point truncate_like_go(time_point t, nanoseconds period) {
+    const int128 since_go_zero =
+        static_cast<int128>(duration_cast<nanoseconds>(t.time_since_epoch()).count()) +
+        static_cast<int128>(go_zero_to_unix_seconds) * 1'000'000'000;
+    int128 remainder = since_go_zero % period.count();
+    if (remainder < 0) remainder += period.count();
+    return t - duration_cast<time_point::duration>(nanoseconds(static_cast<std::int64_t>(remainder)));
+}
+
+std::string format_rfc3339_seconds(time_point t) {
+    return format_date_time(std::chrono::floor<seconds>(t), false);
+}
+
+std::string format_rfc3339_micros(time_point t) { return format_date_time(t, true); }
+
+std::optional<time_point> parse_rfc3339(std::string_view text) {
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    if (text.size() < 20 || !read_int(text, 0, 4, year) || text[4] != '-' || !read_int(text, 5, 2, month) ||
+        text[7] != '-' || !read_int(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+        !read_int(text, 11, 2, hour) || text[13] != ':' || !read_int(text, 14, 2, minute) || text[16] != ':' ||
+        !read_int(text, 17, 2, second)) {
+        return std::nullopt;
+    }
+    std::size_t pos = 19;
+    std::int64_t fraction_nanos = 0;
+    if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        std::int64_t scale = 100'000'000;
+        const std::size_t digits_start = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            fraction_nanos += (text[pos] - '0') * scale;
+            scale /= 10;
+            ++pos;
+        }
+        if (pos == digits_start) return std::nullopt;
+    }
+    if (pos >= text.size()) return std::nullopt;
+    int offset_minutes = 0;
+    if (text[pos] == 'Z' || text[pos] == 'z') {
+        ++pos;
+    } else if (text[pos] == '+' || text[pos] == '-') {
+        int offset_hours = 0, offset_mins = 0;
+        if (!read_int(text, pos + 1, 2, offset_hours) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+            !read_int(text, pos + 4, 2, offset_mins)) {
+            return std::nullopt;
+        }
+        offset_minutes = (offset_hours * 60 + offset_mins) * (text[pos] == '-' ? -1 : 1);
+        pos += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (pos != text.size()) return std::nullopt;
+    const std::chrono::year_month_day date{std::chrono::year{year},
+                                           std::chrono::month{static_cast<unsigned>(month)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    const auto local = sys_days{date}.time_since_epoch() + std::chrono::hours{hour} +
+                       std::chrono::minutes{minute - offset_minutes} + seconds{second};
+    return time_point{duration_cast<time_point::duration>(local + nanoseconds{fraction_nanos})};
+}
+
+time_point from_postgres_micros(std::int64_t micros) {
+    // 2000-01-01 is 10957 days after the Unix epoch.
+    constexpr std::int64_t postgres_epoch_micros = 946684800LL * 1'000'000;
+    return time_point{duration_cast<time_point::duration>(microseconds{micros + postgres_epoch_micros})};
+}
+
+}  // namespace riverqueue::core

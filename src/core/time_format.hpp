@@ -1,0 +1,30 @@
+// Time arithmetic and text forms shared by unique keys, SQL parameters and
+// row decoding.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <riverqueue/insert_opts.hpp>
+
+namespace riverqueue::core {
+
+// Rounds `t` down to a multiple of `period` counted from Go's zero time
+// (0001-01-01T00:00:00Z), as Go's time.Time.Truncate does. period > 0.
+time_point truncate_like_go(time_point t, std::chrono::nanoseconds period);
+
+// `YYYY-MM-DDTHH:MM:SSZ` in UTC, fraction dropped (Go's time.RFC3339 of a UTC time).
+std::string format_rfc3339_seconds(time_point t);
+
+// `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, microseconds (PostgreSQL's precision).
+std::string format_rfc3339_micros(time_point t);
+
+// Parses RFC 3339 (`2024-01-02T03:04:05Z`, optional fraction, `Z` or ±hh:mm).
+std::optional<time_point> parse_rfc3339(std::string_view text);
+
+// Microseconds since 2000-01-01 UTC (PostgreSQL's binary timestamptz) to a time point.
+time_point from_postgres_micros(std::int64_t micros);
+
+}  // namespace riverqueue::core

@@ -1,0 +1,48 @@
+#include "drivers/libpq/connection_pool.hpp"
+
+#include <libpq-fe.h>
+
+namespace riverqueue::libpq {
+
+connection_pool::connection_pool(std::string conninfo, std::size_t max_size)
+    : conninfo_(std::move(conninfo)), max_size_(max_size) {}
+
+connection_pool::lease::~lease() {
+    if (pool_ != nullptr && conn_.native_handle() != nullptr) pool_->release(std::move(conn_));
+}
+
+connection_pool::lease connection_pool::acquire() {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [&] { return !idle_.empty() || open_count_ < max_size_; });
+    if (!idle_.empty()) {
+        connection conn = std::move(idle_.back());
+        idle_.pop_back();
+        return lease(*this, std::move(conn));
+    }
+    ++open_count_;
+    lock.unlock();
+    try {
+        return lease(*this, connection::open(conninfo_));
+    } catch (...) {
+        lock.lock();
+        --open_count_;
+        available_.notify_one();
+        throw;
+    }
+}
+
+void connection_pool::release(connection conn) noexcept {
+    const bool reusable = conn.healthy() && PQtransactionStatus(conn.native_handle()) == PQTRANS_IDLE;
+    {
+        std::lock_guard lock(mutex_);
+        if (reusable) {
+            idle_.push_back(std::move(conn));
+        } else {
+            --open_count_;
+        }
+    }
+    available_.notify_one();
+    // An unusable connection is closed here, outside the lock, by its destructor.
+}
+
+}  // namespace riverqueue::libpq

@@ -1,0 +1,78 @@
+#include "drivers/libpq/pg_result.hpp"
+
+#include <vector>
+
+#include <riverqueue/errors.hpp>
+
+namespace riverqueue::libpq {
+namespace {
+
+std::string field(const PGresult* result, int code) {
+    const char* value = PQresultErrorField(result, code);
+    return value != nullptr ? std::string(value) : std::string();
+}
+
+std::string connection_message(PGconn* conn) {
+    std::string message = conn != nullptr ? PQerrorMessage(conn) : "no connection";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+        message.pop_back();
+    }
+    return message.empty() ? std::string("connection lost") : message;
+}
+
+}  // namespace
+
+void throw_error(PGconn* conn, const PGresult* result, bool may_have_committed) {
+    std::string sqlstate = result != nullptr ? field(result, PG_DIAG_SQLSTATE) : std::string();
+    // A result without SQLSTATE, or a broken connection, is a connection problem,
+    // not a statement the server rejected.
+    if (conn == nullptr || PQstatus(conn) != CONNECTION_OK || sqlstate.empty()) {
+        throw connection_error(connection_message(conn), may_have_committed);
+    }
+    throw database_error(std::move(sqlstate), field(result, PG_DIAG_MESSAGE_PRIMARY),
+                         field(result, PG_DIAG_MESSAGE_DETAIL), field(result, PG_DIAG_MESSAGE_HINT),
+                         field(result, PG_DIAG_CONSTRAINT_NAME));
+}
+
+result_ptr check(PGconn* conn, result_ptr result, bool may_have_committed) {
+    if (!result) throw_error(conn, nullptr, may_have_committed);
+    switch (PQresultStatus(result.get())) {
+        case PGRES_COMMAND_OK:
+        case PGRES_TUPLES_OK:
+        case PGRES_COPY_IN:
+        case PGRES_COPY_OUT:
+        case PGRES_EMPTY_QUERY:
+            return result;
+        default:
+            throw_error(conn, result.get(), may_have_committed);
+    }
+}
+
+result_ptr exec_simple(PGconn* conn, const std::string& sql) {
+    if (conn == nullptr) throw connection_error("no connection");
+    return check(conn, result_ptr(PQexec(conn, sql.c_str())));
+}
+
+result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const text_param> params,
+                       result_format format, bool may_have_committed) {
+    if (conn == nullptr) throw connection_error("no connection");
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    // Lengths and formats are only read for binary parameters; all ours are text.
+    return check(conn,
+                 result_ptr(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                         values.data(), nullptr, nullptr, static_cast<int>(format))),
+                 may_have_committed);
+}
+
+std::string_view cell(const PGresult* result, int row, int column) noexcept {
+    if (PQgetisnull(result, row, column) != 0) return {};
+    return {PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column))};
+}
+
+bool is_null(const PGresult* result, int row, int column) noexcept {
+    return PQgetisnull(result, row, column) != 0;
+}
+
+}  // namespace riverqueue::libpq

@@ -1,0 +1,46 @@
+// RAII for libpq results and the calls that produce them.
+//
+// Every statement the library sends goes through these functions, so that
+// error mapping (SQLSTATE, connection loss) lives in one place.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace riverqueue::libpq {
+
+struct result_deleter {
+    void operator()(PGresult* result) const noexcept { PQclear(result); }
+};
+using result_ptr = std::unique_ptr<PGresult, result_deleter>;
+
+enum class result_format : int { text = 0, binary = 1 };
+
+// A statement parameter in text format; std::nullopt is SQL NULL.
+using text_param = std::optional<std::string>;
+
+// Throws database_error (with SQLSTATE) or connection_error for a failed result.
+// `may_have_committed` is passed to connection_error when the connection broke
+// during a statement that could have committed.
+[[noreturn]] void throw_error(PGconn* conn, const PGresult* result, bool may_have_committed);
+
+// Throws when `result` is not a success status; returns it otherwise.
+result_ptr check(PGconn* conn, result_ptr result, bool may_have_committed = false);
+
+// Runs SQL text without parameters (several statements allowed).
+result_ptr exec_simple(PGconn* conn, const std::string& sql);
+
+// Runs one statement with text parameters; rows come back in `format`.
+result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const text_param> params,
+                       result_format format, bool may_have_committed = false);
+
+// Text of a result cell; empty for NULL.
+std::string_view cell(const PGresult* result, int row, int column) noexcept;
+bool is_null(const PGresult* result, int row, int column) noexcept;
+
+}  // namespace riverqueue::libpq
