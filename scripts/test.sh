@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole test suite:
+#   1. a build with warnings as errors, and every ctest label;
+#   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer (unit, integration);
+#   3. a build with ThreadSanitizer for the concurrent parts.
+# Tests start their own PostgreSQL unless DATABASE_URL is set.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc)
+
+# build_and_test BUILD_DIR "CTEST ARGS" [CMAKE ARGS...]
+build_and_test() {
+  local build_dir=$1 ctest_args=$2
+  shift 2
+  "$root/scripts/setup.sh" "$build_dir" -DRIVERQUEUE_WARNINGS_AS_ERRORS=ON "$@"
+  # shellcheck disable=SC2086 # ctest_args is a list of words
+  (cd "$build_dir" && ctest --output-on-failure -j "$jobs" $ctest_args)
+}
+
+echo "== build with warnings as errors; every test"
+build_and_test "$root/build" ""
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit and integration tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  build_and_test "$root/build-asan" "-L ^(unit|integration)$" -DCMAKE_BUILD_TYPE=Debug \
+  -DRIVERQUEUE_SANITIZE=address,undefined -DRIVERQUEUE_BUILD_TOOLS=OFF
+
+echo "== ThreadSanitizer: the concurrent tests"
+TSAN_OPTIONS=halt_on_error=1 \
+  build_and_test "$root/build-tsan" "-L ^integration$ -R (Concurrent|postgres)" -DCMAKE_BUILD_TYPE=Debug \
+  -DRIVERQUEUE_SANITIZE=thread -DRIVERQUEUE_BUILD_TOOLS=OFF -DRIVERQUEUE_BUILD_EXAMPLES=OFF
