@@ -10,7 +10,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <iterator>
 #include <memory>
+#include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,6 +44,33 @@ struct client_options {
     // At most one notification per queue per this interval, as River Go's
     // FetchCooldown; zero sends one with every insert of an available job.
     std::chrono::milliseconds notify_cooldown{100};
+};
+
+// Produces the jobs of a streamed batch one at a time; std::nullopt ends it.
+using job_generator = std::function<std::optional<insert_many_params>()>;
+
+// Receives each row of a streamed insert_many as soon as it is known, with the
+// job's position in the input.
+using insert_result_handler = std::function<void(std::size_t index, const insert_result& result)>;
+
+// Turns an input range of insert_many_params into a job_generator. The range
+// must outlive the call that consumes the generator.
+template <std::ranges::input_range R>
+    requires std::convertible_to<std::ranges::range_reference_t<R>, const insert_many_params&>
+job_generator generate_from(R& range) {
+    return [it = std::ranges::begin(range), end = std::ranges::end(range)]() mutable
+           -> std::optional<insert_many_params> {
+        if (it == end) return std::nullopt;
+        insert_many_params next = *it;
+        ++it;
+        return next;
+    };
+}
+
+struct insert_many_summary {
+    std::size_t jobs = 0;        // jobs in the input
+    std::size_t inserted = 0;    // new rows
+    std::size_t duplicates = 0;  // unique jobs that already existed (or repeated in the batch)
 };
 
 // Returns `DATABASE_URL` from the environment, or an empty string.
@@ -89,6 +120,22 @@ public:
     std::vector<insert_result> insert_many_tx(transaction& tx, std::span<const insert_many_params> jobs) {
         return insert_many_tx(tx.native_handle(), jobs);
     }
+
+    // Streams a batch of any size into one transaction with bounded memory,
+    // all or nothing, handing each row to `on_result` (which may be empty).
+    insert_many_summary insert_many(const job_generator& next, const insert_result_handler& on_result);
+    insert_many_summary insert_many_tx(pg_conn* tx, const job_generator& next,
+                                       const insert_result_handler& on_result);
+
+    // The bulk fast path: non-unique jobs go through COPY; unique jobs in the
+    // batch still go through the unique-aware insert in the same transaction,
+    // so duplicates are skipped, never inserted twice nor failing the batch.
+    // All or nothing. Returns the number of rows inserted. In the _tx forms a
+    // failure leaves the caller's transaction aborted: roll it back.
+    std::size_t insert_many_fast(std::span<const insert_many_params> jobs);
+    std::size_t insert_many_fast_tx(pg_conn* tx, std::span<const insert_many_params> jobs);
+    std::size_t insert_many_fast(const job_generator& next);
+    std::size_t insert_many_fast_tx(pg_conn* tx, const job_generator& next);
 
     insert_result insert_dynamic(const dynamic_args& args, const insert_opts& opts);
     insert_result insert_tx_dynamic(pg_conn* tx, const dynamic_args& args, const insert_opts& opts);

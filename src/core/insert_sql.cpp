@@ -56,7 +56,31 @@ std::string join_tags(const std::vector<std::string>& tags) {
     return joined;
 }
 
+// pg_notify for each payload of the text[] parameter $<payloads>, on
+// `<schema>.river_insert`, the schema being parameter $<schema> or, when NULL,
+// current_schema() (as River Go does).
+std::string notify_select(int schema_param, int payloads_param) {
+    return "SELECT count(pg_notify(concat(coalesce($" + std::to_string(schema_param) +
+           "::text, current_schema()), '.river_insert'), payload)) AS sent FROM unnest($" +
+           std::to_string(payloads_param) + "::text[]) AS payload";
+}
+
+void add_notify_params(std::vector<std::optional<std::string>>& params, std::string_view schema,
+                       std::span<const std::string> notify_payloads) {
+    array_literal payloads;
+    for (const auto& payload : notify_payloads) payloads.add(payload);
+    params.emplace_back(schema.empty() ? std::nullopt : std::optional<std::string>(schema));
+    params.emplace_back(std::move(payloads).finish());
+}
+
 }  // namespace
+
+insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_payloads) {
+    insert_statement statement;
+    statement.sql = notify_select(1, 2);
+    add_notify_params(statement.params, schema, notify_payloads);
+    return statement;
+}
 
 duplicate_detection duplicate_detection_for_server(int server_version_num) noexcept {
     return server_version_num >= 180000 ? duplicate_detection::returning_old : duplicate_detection::xmax;
@@ -158,13 +182,8 @@ insert_statement build_insert(std::string_view schema, std::span<const resolved_
     }
     // The notification CTE must be referenced to run; pg_notify queues the
     // message, which PostgreSQL delivers only when the transaction commits.
-    sql += ", notified AS (SELECT count(pg_notify(concat(coalesce($13::text, current_schema()), '.river_insert'),"
-           " payload)) AS sent FROM unnest($14::text[]) AS payload)"
-           " SELECT inserted.* FROM inserted CROSS JOIN notified";
-    array_literal payloads;
-    for (const auto& payload : notify_payloads) payloads.add(payload);
-    statement.params.emplace_back(schema.empty() ? std::nullopt : std::optional<std::string>(schema));
-    statement.params.emplace_back(std::move(payloads).finish());
+    sql += ", notified AS (" + notify_select(13, 14) + ") SELECT inserted.* FROM inserted CROSS JOIN notified";
+    add_notify_params(statement.params, schema, notify_payloads);
     return statement;
 }
 

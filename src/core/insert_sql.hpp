@@ -40,6 +40,9 @@ struct insert_statement {
 insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                               std::span<const std::string> notify_payloads, duplicate_detection detection);
 
+// A statement that only sends River's insert notifications for these payloads.
+insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_payloads);
+
 // River's payload for a queue: {"queue": "<queue>"}.
 std::string insert_notification_payload(std::string_view queue);
 

@@ -166,3 +166,26 @@ TEST_F(client_test, UnqualifiedSchemaNotifiesOnCurrentSchemaChannel) {
 
 }  // namespace
 }  // namespace riverqueue::testing
+
+namespace riverqueue::testing {
+namespace {
+
+TEST_F(client_test, FastPathNotifiesOnCommitForAvailableQueues) {
+    auto c = make_client();
+    listener listening(schema_.name() + ".river_insert");
+    insert_opts other;
+    other.queue = "other_queue";
+    insert_opts later;
+    later.queue = "later_queue";
+    later.scheduled_at = std::chrono::system_clock::now() + 1h;
+    std::vector<insert_many_params> jobs = {make_insert_many_params(email_args{"1"}),
+                                            make_insert_many_params(email_args{"2"}, other),
+                                            make_insert_many_params(email_args{"3"}, later)};
+    EXPECT_EQ(c.insert_many_fast(jobs), 3u);
+    std::multiset<std::string> payloads;
+    for (const auto& [name, payload] : listening.drain(2s)) payloads.insert(payload);
+    EXPECT_EQ(payloads, (std::multiset<std::string>{R"({"queue": "default"})", R"({"queue": "other_queue"})"}));
+}
+
+}  // namespace
+}  // namespace riverqueue::testing

@@ -13,7 +13,9 @@
 #include "core/insert_params.hpp"
 #include "core/insert_sql.hpp"
 #include "core/notify_limiter.hpp"
+#include "drivers/libpq/bulk_insert.hpp"
 #include "drivers/libpq/connection_pool.hpp"
+#include "drivers/libpq/pg_result.hpp"
 #include "drivers/libpq/job_inserter.hpp"
 
 namespace riverqueue {
@@ -66,6 +68,77 @@ struct client::impl {
 
     core::insert_defaults defaults() const { return core::insert_defaults{options.default_max_attempts}; }
 
+    // Runs `work` in a transaction of its own on a pooled connection.
+    template <typename Work>
+    auto in_own_transaction(Work&& work) {
+        auto lease = pool.acquire();
+        PGconn* conn = lease.native_handle();
+        libpq::exec_simple(conn, "BEGIN");
+        try {
+            auto result = work(conn);
+            // Losing the connection during COMMIT leaves the outcome unknown.
+            libpq::check(conn, libpq::result_ptr(PQexec(conn, "COMMIT")), true);
+            return result;
+        } catch (...) {
+            // Best effort; a connection that cannot roll back is not reused.
+            libpq::result_ptr ignored(PQexec(conn, "ROLLBACK"));
+            throw;
+        }
+    }
+
+    // Feeds every job from `next`, resolved and validated, to `sink`;
+    // a validation error names the job's position.
+    template <typename Sink>
+    std::size_t feed(const job_generator& next, Sink& sink) {
+        const auto now = std::chrono::system_clock::now();
+        std::size_t index = 0;
+        while (auto params = next()) {
+            try {
+                sink.add(core::resolve_insert(params->args, params->opts, defaults(), now));
+            } catch (const validation_error& e) {
+                throw validation_error("jobs[" + std::to_string(index) + "]." + e.field(), e.rule());
+            }
+            ++index;
+        }
+        if (index == 0) throw validation_error("jobs", "at least one job is required");
+        return index;
+    }
+
+    // Feeds jobs resolved (and so validated) up front.
+    template <typename Sink>
+    static std::size_t feed(std::vector<core::resolved_job>& jobs, Sink& sink) {
+        for (auto& job : jobs) sink.add(std::move(job));
+        return jobs.size();
+    }
+
+    void notify_after(PGconn* conn, const libpq::notify_queue_set& queues) {
+        if (!options.notify) return;
+        libpq::send_notifications(conn, options.schema,
+                                  limiter.take(queues.queues(), core::notify_limiter::clock::now()));
+    }
+
+    template <typename Source>
+    std::size_t insert_fast(PGconn* conn, Source& jobs) {
+        libpq::fast_inserter inserter(conn, options.schema);
+        feed(jobs, inserter);
+        const std::size_t inserted = inserter.finish();
+        notify_after(conn, inserter.notify_queues());
+        return inserted;
+    }
+
+    insert_many_summary insert_chunked(PGconn* conn, const job_generator& next,
+                                       const insert_result_handler& on_result) {
+        insert_many_summary summary;
+        libpq::chunked_inserter inserter(conn, options.schema, [&](std::size_t index, const insert_result& result) {
+            ++(result.unique_skipped_as_duplicated ? summary.duplicates : summary.inserted);
+            if (on_result) on_result(index, result);
+        });
+        summary.jobs = feed(next, inserter);
+        inserter.finish();
+        notify_after(conn, inserter.notify_queues());
+        return summary;
+    }
+
     client_options options;
     libpq::connection_pool pool;
     core::notify_limiter limiter;
@@ -102,6 +175,37 @@ std::vector<insert_result> client::insert_many_tx(pg_conn* tx, std::span<const i
     impl::require_transaction(tx);
     const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
     return impl_->insert(tx, resolved, true);
+}
+
+insert_many_summary client::insert_many(const job_generator& next, const insert_result_handler& on_result) {
+    return impl_->in_own_transaction([&](PGconn* conn) { return impl_->insert_chunked(conn, next, on_result); });
+}
+
+insert_many_summary client::insert_many_tx(pg_conn* tx, const job_generator& next,
+                                           const insert_result_handler& on_result) {
+    impl::require_transaction(tx);
+    return impl_->insert_chunked(tx, next, on_result);
+}
+
+// A span is validated whole before anything is sent.
+std::size_t client::insert_many_fast(std::span<const insert_many_params> jobs) {
+    auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
+    return impl_->in_own_transaction([&](PGconn* conn) { return impl_->insert_fast(conn, resolved); });
+}
+
+std::size_t client::insert_many_fast_tx(pg_conn* tx, std::span<const insert_many_params> jobs) {
+    impl::require_transaction(tx);
+    auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
+    return impl_->insert_fast(tx, resolved);
+}
+
+std::size_t client::insert_many_fast(const job_generator& next) {
+    return impl_->in_own_transaction([&](PGconn* conn) { return impl_->insert_fast(conn, next); });
+}
+
+std::size_t client::insert_many_fast_tx(pg_conn* tx, const job_generator& next) {
+    impl::require_transaction(tx);
+    return impl_->insert_fast(tx, next);
 }
 
 }  // namespace riverqueue

@@ -1,0 +1,143 @@
+// The COPY fast path and streamed batches.
+#include <gtest/gtest.h>
+
+#include <riverqueue/errors.hpp>
+
+#include "client_test_support.hpp"
+
+namespace riverqueue::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+insert_many_params numbered(int n, insert_opts opts = {}) {
+    return {dynamic_args{"bulk", R"({"n":)" + std::to_string(n) + "}", {}}, std::move(opts)};
+}
+
+insert_opts unique_by_args() {
+    insert_opts opts;
+    opts.unique = unique_opts{.by_args = unique_by_args_all{}};
+    return opts;
+}
+
+// Generates `count` jobs; job `bad_at` (if any) has an invalid priority.
+job_generator counting_generator(int count, int bad_at = -1) {
+    return [i = 0, count, bad_at]() mutable -> std::optional<insert_many_params> {
+        if (i >= count) return std::nullopt;
+        insert_opts opts;
+        if (i == bad_at) opts.priority = 9;
+        return numbered(i++, opts);
+    };
+}
+
+TEST_F(client_test, FastPathCopiesEveryColumn) {
+    auto c = make_client();
+    insert_opts opts;
+    opts.queue = "bulk_queue";
+    opts.priority = 3;
+    opts.max_attempts = 4;
+    opts.tags = std::vector<std::string>{"NULL", "tag-two"};
+    opts.metadata = R"({"tab": "a\tb", "backslash": "c\\d"})";
+    opts.scheduled_at = std::chrono::sys_days{std::chrono::year{2032} / 2 / 3} + 4h + 5us;
+    std::vector<insert_many_params> jobs = {numbered(1, opts), numbered(2)};
+    jobs[1].args.json = R"({"text": "line\nbreak \\ tab\t é"})";
+    EXPECT_EQ(c.insert_many_fast(jobs), 2u);
+    const std::string first = " FROM " + table("river_job") + " WHERE args->>'n' = '1'";
+    EXPECT_EQ(scalar("SELECT queue || ',' || priority || ',' || max_attempts || ',' || state || ',' || tags::text" +
+                     first),
+              "bulk_queue,3,4,scheduled,{\"NULL\",tag-two}");
+    EXPECT_EQ(scalar("SELECT array_position(tags, NULL) IS NULL" + first), "t");
+    EXPECT_EQ(scalar("SELECT metadata::text" + first), R"({"tab": "a\tb", "backslash": "c\\d"})");
+    EXPECT_EQ(scalar("SELECT to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" + first),
+              "2032-02-03 04:00:00.000005");
+    EXPECT_EQ(scalar("SELECT args->>'text' FROM " + table("river_job") + " WHERE args ? 'text'"),
+              "line\nbreak \\ tab\t é");
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + table("river_job") +
+                     " WHERE unique_key IS NULL AND attempt = 0 AND errors IS NULL"),
+              "2");
+}
+
+TEST_F(client_test, FastPathDeduplicatesUniqueJobsInsteadOfFailing) {
+    auto c = make_client();
+    c.insert(numbered(1).args, unique_by_args());  // already stored
+    std::vector<insert_many_params> jobs = {numbered(1, unique_by_args()), numbered(2, unique_by_args()),
+                                            numbered(2, unique_by_args()), numbered(3), numbered(3)};
+    EXPECT_EQ(c.insert_many_fast(jobs), 3u);  // job 2 once, job 3 twice (not unique)
+    EXPECT_EQ(job_count(), 4);
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + table("river_job") + " WHERE args->>'n' = '2'"), "1");
+}
+
+TEST_F(client_test, FastPathIsAllOrNothing) {
+    auto c = make_client();
+    std::vector<insert_many_params> jobs;
+    for (int i = 0; i < 1000; ++i) jobs.push_back(numbered(i));
+    jobs[999].opts.queue = "NOT VALID";
+    EXPECT_THROW(c.insert_many_fast(jobs), validation_error);
+    EXPECT_EQ(job_count(), 0);
+
+    // A failure inside PostgreSQL, after rows were already sent through COPY.
+    admin_.execute("ALTER TABLE " + table("river_job") + " ADD CONSTRAINT no_700 CHECK (args->>'n' <> '700')");
+    jobs[999].opts.queue.reset();
+    EXPECT_THROW(c.insert_many_fast(jobs), database_error);
+    EXPECT_EQ(job_count(), 0);
+}
+
+TEST_F(client_test, StreamedFastPathRollsBackWhenALateJobIsInvalid) {
+    auto c = make_client();
+    // 50,000 jobs: several COPY flushes happen before the bad job is seen.
+    try {
+        c.insert_many_fast(counting_generator(50'000, 49'990));
+        FAIL() << "expected a validation_error";
+    } catch (const validation_error& e) {
+        EXPECT_EQ(e.field(), "jobs[49990].priority");
+    }
+    EXPECT_EQ(job_count(), 0);
+    EXPECT_EQ(c.insert_many_fast(counting_generator(50'000)), 50'000u);
+    EXPECT_EQ(job_count(), 50'000);
+}
+
+TEST_F(client_test, FastPathInCallersTransactionRollsBack) {
+    auto c = make_client();
+    auto conn = connection::open(database_url());
+    {
+        transaction tx(conn);
+        std::vector<insert_many_params> jobs = {numbered(1), numbered(2, unique_by_args())};
+        EXPECT_EQ(c.insert_many_fast_tx(tx.native_handle(), jobs), 2u);
+        tx.rollback();
+    }
+    EXPECT_EQ(job_count(), 0);
+}
+
+TEST_F(client_test, StreamedInsertManyCrossesChunksAndReportsEveryRow) {
+    auto c = make_client();
+    constexpr int count = 12'000;  // more than one chunk
+    std::vector<insert_many_params> jobs;
+    for (int i = 0; i < count; ++i) jobs.push_back(numbered(i % 11'000, unique_by_args()));
+    std::vector<std::int64_t> ids(count, 0);
+    std::vector<bool> duplicate(count, false);
+    std::size_t calls = 0;
+    const insert_many_summary summary =
+        c.insert_many(generate_from(jobs), [&](std::size_t index, const insert_result& result) {
+            ASSERT_LT(index, ids.size());
+            EXPECT_EQ(index, calls++);
+            ids[index] = result.job.id;
+            duplicate[index] = result.unique_skipped_as_duplicated;
+        });
+    EXPECT_EQ(summary.jobs, static_cast<std::size_t>(count));
+    EXPECT_EQ(summary.inserted, 11'000u);
+    EXPECT_EQ(summary.duplicates, 1'000u);
+    // Job 11,000 repeats job 0, which was sent in an earlier chunk.
+    EXPECT_TRUE(duplicate[11'000]);
+    EXPECT_EQ(ids[11'000], ids[0]);
+    EXPECT_FALSE(duplicate[10'999]);
+    EXPECT_EQ(job_count(), 11'000);
+}
+
+TEST_F(client_test, StreamedInsertManyIsAllOrNothing) {
+    auto c = make_client();
+    EXPECT_THROW(c.insert_many(counting_generator(12'000, 11'999), {}), validation_error);
+    EXPECT_EQ(job_count(), 0);
+}
+
+}  // namespace
+}  // namespace riverqueue::testing
