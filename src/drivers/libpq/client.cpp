@@ -49,12 +49,13 @@ struct client::impl {
           pool(options.conninfo, options.pool_size),
           limiter(options.notify_cooldown) {}
 
-    std::vector<insert_result> insert(PGconn* conn, std::span<const core::resolved_job> jobs, bool in_caller_tx) {
+    std::vector<insert_result> insert(PGconn* conn, std::span<const core::resolved_job> jobs, bool in_caller_tx,
+                                      libpq::prepared_statements* statements = nullptr) {
         std::vector<std::string> queues;
         if (options.notify) {
             queues = limiter.take(core::queues_to_notify(jobs), core::notify_limiter::clock::now());
         }
-        return libpq::insert_jobs(conn, options.schema, jobs, queues, in_caller_tx);
+        return libpq::insert_jobs(conn, options.schema, jobs, queues, in_caller_tx, statements);
     }
 
     static void require_transaction(PGconn* conn) {
@@ -155,7 +156,7 @@ insert_result client::insert_dynamic(const dynamic_args& args, const insert_opts
     const core::resolved_job job =
         core::resolve_insert(args, opts, impl_->defaults(), std::chrono::system_clock::now());
     auto lease = impl_->pool.acquire();
-    return std::move(impl_->insert(lease.native_handle(), std::span(&job, 1), false).front());
+    return std::move(impl_->insert(lease.native_handle(), std::span(&job, 1), false, &lease.statements()).front());
 }
 
 insert_result client::insert_tx_dynamic(pg_conn* tx, const dynamic_args& args, const insert_opts& opts) {
@@ -168,7 +169,7 @@ insert_result client::insert_tx_dynamic(pg_conn* tx, const dynamic_args& args, c
 std::vector<insert_result> client::insert_many(std::span<const insert_many_params> jobs) {
     const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
     auto lease = impl_->pool.acquire();
-    return impl_->insert(lease.native_handle(), resolved, false);
+    return impl_->insert(lease.native_handle(), resolved, false, &lease.statements());
 }
 
 std::vector<insert_result> client::insert_many_tx(pg_conn* tx, std::span<const insert_many_params> jobs) {

@@ -34,15 +34,19 @@ std::vector<insert_result> decode_results(const PGresult* result) {
 }  // namespace
 
 std::vector<insert_result> insert_jobs(PGconn* conn, std::string_view schema, std::span<const core::resolved_job> jobs,
-                                       const std::vector<std::string>& notify_queues, bool in_caller_transaction) {
+                                       const std::vector<std::string>& notify_queues, bool in_caller_transaction,
+                                       prepared_statements* statements) {
     const core::batch_plan plan = core::plan_batch(jobs);
     std::vector<std::string> payloads;
     payloads.reserve(notify_queues.size());
     for (const auto& queue : notify_queues) payloads.push_back(core::insert_notification_payload(queue));
     const core::insert_statement statement = core::build_insert(
         schema, plan.to_send, payloads, core::duplicate_detection_for_server(PQserverVersion(conn)));
+    const bool may_have_committed = !in_caller_transaction;
     const result_ptr result =
-        exec_params(conn, statement.sql, statement.params, result_format::binary, !in_caller_transaction);
+        statements != nullptr
+            ? statements->exec(conn, statement.sql, statement.params, result_format::binary, may_have_committed)
+            : exec_params(conn, statement.sql, statement.params, result_format::binary, may_have_committed);
     return core::assemble_results(plan, decode_results(result.get()));
 }
 

@@ -1,0 +1,24 @@
+#include "drivers/libpq/prepared_statements.hpp"
+
+#include <vector>
+
+namespace riverqueue::libpq {
+
+result_ptr prepared_statements::exec(PGconn* conn, const std::string& sql, std::span<const text_param> params,
+                                     result_format format, bool may_have_committed) {
+    auto it = names_.find(sql);
+    if (it == names_.end()) {
+        std::string name = "riverqueue_" + std::to_string(names_.size());
+        check(conn, result_ptr(PQprepare(conn, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr)));
+        it = names_.emplace(sql, std::move(name)).first;
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    return check(conn,
+                 result_ptr(PQexecPrepared(conn, it->second.c_str(), static_cast<int>(values.size()), values.data(),
+                                           nullptr, nullptr, static_cast<int>(format))),
+                 may_have_committed);
+}
+
+}  // namespace riverqueue::libpq
