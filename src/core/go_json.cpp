@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <string>
 #include <system_error>
 
 #include <riverqueue/errors.hpp>
@@ -17,6 +18,38 @@ void append_unicode_escape(std::string& out, unsigned code) {
     out.push_back(hex_digits[(code >> 8) & 0xF]);
     out.push_back(hex_digits[(code >> 4) & 0xF]);
     out.push_back(hex_digits[code & 0xF]);
+}
+
+// Rewrites shortest scientific notation (`-9.999999999999999e+20`) in plain
+// notation with the same digits (`-999999999999999900000`), as Go's 'f' format
+// with shortest precision does. (std::to_chars in fixed format may print the
+// exact binary value's digits instead, which differ for large numbers.)
+void append_plain_digits(std::string& out, std::string_view scientific) {
+    const std::size_t e = scientific.find('e');
+    std::string_view mantissa = scientific.substr(0, e);
+    const int exponent = std::stoi(std::string(scientific.substr(e + 1)));
+    if (!mantissa.empty() && mantissa.front() == '-') {
+        out.push_back('-');
+        mantissa.remove_prefix(1);
+    }
+    std::string digits;
+    for (char c : mantissa) {
+        if (c != '.') digits.push_back(c);
+    }
+    // The value is 0.digits times 10^(exponent + 1).
+    const int point = exponent + 1;
+    if (point <= 0) {
+        out += "0.";
+        out.append(static_cast<std::size_t>(-point), '0');
+        out += digits;
+    } else if (static_cast<std::size_t>(point) >= digits.size()) {
+        out += digits;
+        out.append(static_cast<std::size_t>(point) - digits.size(), '0');
+    } else {
+        out.append(digits, 0, static_cast<std::size_t>(point));
+        out.push_back('.');
+        out.append(digits, static_cast<std::size_t>(point), std::string::npos);
+    }
 }
 
 }  // namespace
@@ -79,23 +112,24 @@ void append_number(std::string& out, std::string_view text) {
         throw validation_error("args", "number " + std::string(text) + " does not fit a float64");
     }
     // encoding/json: exponent form below 1e-6 and from 1e21, else plain digits;
-    // in both, the shortest text that reads back as the same float64.
+    // in both, the shortest digits that read back as the same float64.
     const double magnitude = std::fabs(number);
     const bool exponent_form = magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21);
     char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, number,
-                                      exponent_form ? std::chars_format::scientific : std::chars_format::fixed);
-    std::string_view written(buffer, static_cast<std::size_t>(result.ptr - buffer));
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, number, std::chars_format::scientific);
+    const std::string_view scientific(buffer, static_cast<std::size_t>(result.ptr - buffer));
     if (exponent_form) {
         // Go writes e-07 as e-7 (but keeps two digits after e+).
-        const std::size_t n = written.size();
-        if (n >= 4 && written[n - 4] == 'e' && written[n - 3] == '-' && written[n - 2] == '0') {
-            out.append(written.substr(0, n - 2));
-            out.push_back(written[n - 1]);
-            return;
+        const std::size_t n = scientific.size();
+        if (n >= 4 && scientific[n - 4] == 'e' && scientific[n - 3] == '-' && scientific[n - 2] == '0') {
+            out.append(scientific.substr(0, n - 2));
+            out.push_back(scientific[n - 1]);
+        } else {
+            out.append(scientific);
         }
+        return;
     }
-    out.append(written);
+    append_plain_digits(out, scientific);
 }
 
 void append_value(std::string& out, const json::value& v) {
