@@ -2,7 +2,7 @@
 add_library(riverqueue_project_options INTERFACE)
 target_compile_options(riverqueue_project_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Wnull-dereference -Wimplicit-fallthrough)
+  -Wold-style-cast -Wcast-align -Wimplicit-fallthrough)
 if(RIVERQUEUE_WARNINGS_AS_ERRORS)
   target_compile_options(riverqueue_project_options INTERFACE -Werror)
 endif()

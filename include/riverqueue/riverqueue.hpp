@@ -9,5 +9,6 @@
 #include <riverqueue/job_row.hpp>
 #include <riverqueue/job_state.hpp>
 #include <riverqueue/migrator.hpp>
+#include <riverqueue/time.hpp>
 #include <riverqueue/unique_key.hpp>
 #include <riverqueue/unique_opts.hpp>

@@ -1,5 +1,7 @@
 #include "core/time_format.hpp"
 
+#include <riverqueue/time.hpp>
+
 #include <charconv>
 #include <cstdio>
 
@@ -122,3 +124,20 @@ time_point from_postgres_micros(std::int64_t micros) {
 }
 
 }  // namespace riverqueue::core
+
+namespace riverqueue {
+
+std::optional<time_point> parse_rfc3339(std::string_view text) { return core::parse_rfc3339(text); }
+
+std::string format_rfc3339(time_point t) {
+    std::string text = core::format_rfc3339_micros(t);
+    // "...SS.ffffffZ": drop trailing zeros of the fraction, and the dot if none is left.
+    std::size_t end = text.size() - 1;  // position of 'Z'
+    std::size_t last = end;
+    while (text[last - 1] == '0') --last;
+    if (text[last - 1] == '.') --last;
+    text.erase(last, end - last);
+    return text;
+}
+
+}  // namespace riverqueue

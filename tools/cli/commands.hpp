@@ -1,0 +1,23 @@
+// The tool's subcommands. Each returns the process exit status.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "job_flags.hpp"
+
+namespace riverqueue::cli {
+
+struct connection_flags {
+    std::string database_url;  // --database-url, else DATABASE_URL, else libpq's PG* variables
+    std::string schema;
+
+    std::string conninfo() const;
+};
+
+int run_migrate(const connection_flags& connection, const std::string& direction, std::optional<int> to);
+int run_insert(const connection_flags& connection, const job_flags& job, bool no_notify);
+int run_insert_many(const connection_flags& connection, const std::string& input, bool fast, bool no_notify);
+int run_unique_key(const job_flags& job, const std::optional<std::string>& now);
+
+}  // namespace riverqueue::cli

@@ -1,0 +1,107 @@
+// riverqueue: migrate River's schema, enqueue jobs, and inspect unique keys
+// from shell scripts, cron and data files.
+//
+// Exit status: 0 success; 1 database or connection error; 2 bad input.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include <riverqueue/errors.hpp>
+
+#include "commands.hpp"
+#include "job_flags.hpp"
+#include "usage_error.hpp"
+
+namespace {
+
+using namespace riverqueue;
+using namespace riverqueue::cli;
+
+constexpr int exit_database = 1;
+constexpr int exit_usage = 2;
+
+void add_connection_flags(CLI::App& command, connection_flags& connection) {
+    command.add_option("--database-url", connection.database_url,
+                       "PostgreSQL URL or conninfo (default: DATABASE_URL, else libpq's PG* variables)");
+    command.add_option("--schema", connection.schema, "Schema holding River's tables (default: search_path)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"riverqueue: River's job queue from the command line"};
+    app.require_subcommand(1);
+    app.footer("Exit status: 0 on success, 1 on database or connection errors, 2 on bad input.");
+
+    connection_flags connection;
+
+    auto* migrate = app.add_subcommand("migrate", "Apply, revert or list River's schema migrations");
+    std::string direction;
+    std::optional<int> to;
+    migrate->add_option("direction", direction, "up, down or list")
+        ->required()
+        ->check(CLI::IsMember({"up", "down", "list"}));
+    migrate->add_option("--to", to, "Target version (up: up to and including it; down: down to it, 0 = all)");
+    add_connection_flags(*migrate, connection);
+    migrate->footer("Examples:\n  riverqueue migrate up\n  riverqueue migrate down --to 5 --schema jobs\n"
+                    "  riverqueue migrate list\n");
+
+    auto* insert = app.add_subcommand("insert", "Insert one job; prints the stored row as JSON");
+    job_flags job;
+    job.add_to(*insert);
+    bool no_notify = false;
+    insert->add_flag("--no-notify", no_notify, "Do not wake River's workers with a notification");
+    add_connection_flags(*insert, connection);
+    insert->footer("Examples:\n"
+                   "  riverqueue insert --kind send_email --args '{\"to\":\"ada@example.com\"}'\n"
+                   "  riverqueue insert --kind report --args '{\"id\":7}' --queue reports --priority 2 \\\n"
+                   "      --unique-by-args --unique-by-period 3600\n");
+
+    auto* insert_many = app.add_subcommand("insert-many", "Insert JSON Lines jobs in one transaction");
+    std::string input = "-";
+    bool fast = false;
+    insert_many->add_option("file", input, "File with one job per line, or - for standard input (default)");
+    insert_many->add_flag("--fast", fast, "Send non-unique jobs through COPY (unique jobs are still deduplicated)");
+    insert_many->add_flag("--no-notify", no_notify, "Do not wake River's workers with a notification");
+    add_connection_flags(*insert_many, connection);
+    insert_many->footer(
+        "Each line: {\"kind\": ..., \"args\": {...}, \"queue\": ..., \"priority\": ..., \"max_attempts\": ...,\n"
+        "  \"scheduled_at\": ..., \"tags\": [...], \"metadata\": {...}, \"pending\": ...,\n"
+        "  \"unique_opts\": {\"by_args\": true | [\"k1\", ...], \"by_period\": SECONDS, \"by_queue\": true,\n"
+        "  \"by_state\": [...], \"exclude_kind\": true}}; all but kind and args optional.\n"
+        "All lines go in one transaction: one bad line inserts nothing.\n"
+        "Examples:\n  riverqueue insert-many jobs.jsonl\n  generate-jobs | riverqueue insert-many --fast -\n");
+
+    auto* unique_key = app.add_subcommand("unique-key", "Print a job's unique key string and SHA-256, offline");
+    job_flags key_job;
+    key_job.add_to(*unique_key);
+    std::optional<std::string> now;
+    unique_key->add_option("--now", now, "Time for the unique period (default: the current time), RFC 3339");
+    unique_key->footer("Example:\n  riverqueue unique-key --kind digest --args '{\"user\":7}' --unique-by-args \\\n"
+                       "      --unique-by-period 86400 --now 2026-01-02T03:04:05Z\n");
+
+    try {
+        app.parse(argc, argv);
+        if (*migrate) return run_migrate(connection, direction, to);
+        if (*insert) return run_insert(connection, job, no_notify);
+        if (*insert_many) return run_insert_many(connection, input, fast, no_notify);
+        if (*unique_key) return run_unique_key(key_job, now);
+    } catch (const CLI::ParseError& e) {
+        const int status = app.exit(e);
+        return status == 0 ? 0 : exit_usage;
+    } catch (const usage_error& e) {
+        std::cerr << "riverqueue: " << e.what() << "\n";
+        return exit_usage;
+    } catch (const validation_error& e) {
+        std::cerr << "riverqueue: " << e.field() << ": " << e.rule() << "\n";
+        return exit_usage;
+    } catch (const database_error& e) {
+        std::cerr << "riverqueue: database error: " << e.message() << " (SQLSTATE " << e.sqlstate() << ")"
+                  << (e.detail().empty() ? "" : ": " + e.detail()) << "\n";
+        return exit_database;
+    } catch (const riverqueue::error& e) {
+        std::cerr << "riverqueue: " << e.what() << "\n";
+        return exit_database;
+    }
+    return exit_usage;
+}
