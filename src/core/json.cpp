@@ -31,7 +31,7 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
 template <bool Build>
 class reader {
 public:
-    explicit reader(std::string_view text) : text_(text) {}
+    explicit reader(std::string_view text, bool reject_nul = false) : text_(text), reject_nul_(reject_nul) {}
 
     value_type document(value* out) {
         skip_whitespace();
@@ -231,6 +231,8 @@ private:
                             }
                         } else if (code >= 0xDC00 && code <= 0xDFFF) {
                             code = 0xFFFD;
+                        } else if (code == 0 && reject_nul_) {
+                            fail("\\u0000 cannot be stored in PostgreSQL's jsonb");
                         }
                         if (out != nullptr) append_utf8(*out, code);
                         continue;
@@ -277,6 +279,7 @@ private:
     }
 
     std::string_view text_;
+    bool reject_nul_;
     std::size_t pos_ = 0;
 };
 
@@ -295,6 +298,8 @@ value parse(std::string_view text) {
     return root;
 }
 
-value_type validate(std::string_view text) { return reader<false>(text).document(nullptr); }
+value_type validate(std::string_view text, bool storable_in_jsonb) {
+    return reader<false>(text, storable_in_jsonb).document(nullptr);
+}
 
 }  // namespace riverqueue::core::json

@@ -68,7 +68,7 @@ void validate_tag(std::string_view tag) {
 void validate_json_object(std::string_view text, const char* field) {
     json::value_type type{};
     try {
-        type = json::validate(text);
+        type = json::validate(text, /*storable_in_jsonb=*/true);
     } catch (const json::parse_error& e) {
         throw validation_error(field, std::string("must be valid UTF-8 JSON: ") + e.what());
     }
