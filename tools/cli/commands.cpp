@@ -9,11 +9,15 @@
 
 #include <riverqueue/riverqueue.hpp>
 
-#include "json_output.hpp"
+#include "job_json.hpp"
 #include "jsonl_jobs.hpp"
 #include "usage_error.hpp"
 
 namespace riverqueue::cli {
+
+using tools::insert_result_json;
+using tools::json_string;
+using tools::states_json;
 
 std::string connection_flags::conninfo() const {
     return database_url.empty() ? database_url_from_env() : database_url;

@@ -7,48 +7,13 @@
 
 #include <riverqueue/time.hpp>
 
+#include "raw_json.hpp"
 #include "usage_error.hpp"
 
 namespace riverqueue::cli {
 namespace {
 
 namespace json = boost::json;
-
-std::size_t skip_whitespace(std::string_view text, std::size_t pos) {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
-        ++pos;
-    }
-    return pos;
-}
-
-// Index just past the string starting at `pos` (its opening quote).
-std::size_t skip_string(std::string_view text, std::size_t pos) {
-    for (++pos; pos < text.size(); ++pos) {
-        if (text[pos] == '\\') ++pos;
-        else if (text[pos] == '"') return pos + 1;
-    }
-    return pos;
-}
-
-// Index just past the value starting at `pos`.
-std::size_t skip_value(std::string_view text, std::size_t pos) {
-    if (text[pos] == '"') return skip_string(text, pos);
-    int depth = 0;
-    for (; pos < text.size(); ++pos) {
-        const char c = text[pos];
-        if (c == '"') {
-            pos = skip_string(text, pos) - 1;
-        } else if (c == '{' || c == '[') {
-            ++depth;
-        } else if (c == '}' || c == ']') {
-            if (depth == 0) return pos;
-            if (--depth == 0) return pos + 1;
-        } else if (c == ',' && depth == 0) {
-            return pos;
-        }
-    }
-    return pos;
-}
 
 const json::value* find(const json::object& object, const char* name) {
     const auto it = object.find(name);
@@ -124,27 +89,6 @@ unique_opts parse_unique(const json::value& v) {
 
 }  // namespace
 
-std::string_view raw_member(std::string_view object, std::string_view name) {
-    std::size_t pos = skip_whitespace(object, 0);
-    if (pos >= object.size() || object[pos] != '{') return {};
-    ++pos;
-    while (true) {
-        pos = skip_whitespace(object, pos);
-        if (pos >= object.size() || object[pos] != '"') return {};
-        const std::size_t key_end = skip_string(object, pos);
-        // Member names with escapes never equal the plain names looked up here.
-        const std::string_view key = object.substr(pos + 1, key_end - pos - 2);
-        pos = skip_whitespace(object, key_end);
-        if (pos >= object.size() || object[pos] != ':') return {};
-        pos = skip_whitespace(object, pos + 1);
-        const std::size_t value_end = skip_value(object, pos);
-        if (key == name) return object.substr(pos, value_end - pos);
-        pos = skip_whitespace(object, value_end);
-        if (pos >= object.size() || object[pos] != ',') return {};
-        ++pos;
-    }
-}
-
 insert_many_params parse_job_line(std::string_view line) {
     json::value parsed;
     try {
@@ -165,7 +109,7 @@ insert_many_params parse_job_line(std::string_view line) {
     insert_many_params params;
     params.args.kind_name = string_field(o, "kind", "kind");
     if (find(o, "args") == nullptr) throw usage_error("args: required");
-    params.args.json = std::string(raw_member(line, "args"));
+    params.args.json = std::string(tools::raw_member(line, "args"));
     insert_opts& opts = params.opts;
     if (const auto* queue = find(o, "queue")) {
         if (!queue->is_string()) throw usage_error("queue: must be a string");
@@ -179,7 +123,7 @@ insert_many_params parse_job_line(std::string_view line) {
         if (!opts.scheduled_at) throw usage_error("scheduled_at: not an RFC 3339 time");
     }
     if (const auto* tags = find(o, "tags")) opts.tags = string_list(*tags, "tags");
-    if (find(o, "metadata") != nullptr) opts.metadata = std::string(raw_member(line, "metadata"));
+    if (find(o, "metadata") != nullptr) opts.metadata = std::string(tools::raw_member(line, "metadata"));
     if (const auto* pending = find(o, "pending")) opts.pending = bool_field(*pending, "pending");
     if (const auto* unique = find(o, "unique_opts")) {
         unique_opts parsed_unique = parse_unique(*unique);

@@ -12,8 +12,4 @@ namespace riverqueue::cli {
 // on the way. Throws usage_error naming the field.
 insert_many_params parse_job_line(std::string_view line);
 
-// The exact text of the top-level member `name` of a JSON object that is
-// already known to be valid; empty when absent.
-std::string_view raw_member(std::string_view object, std::string_view name);
-
 }  // namespace riverqueue::cli

@@ -1,10 +1,10 @@
-#include "json_output.hpp"
+#include "job_json.hpp"
 
 #include <boost/json.hpp>
 
 #include <riverqueue/time.hpp>
 
-namespace riverqueue::cli {
+namespace riverqueue::tools {
 namespace {
 
 std::string optional_time(const std::optional<time_point>& t) {
@@ -76,4 +76,4 @@ std::string insert_result_json(const insert_result& result) {
            ",\"unique_skipped_as_duplicated\":" + (result.unique_skipped_as_duplicated ? "true" : "false") + "}";
 }
 
-}  // namespace riverqueue::cli
+}  // namespace riverqueue::tools

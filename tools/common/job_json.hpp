@@ -1,4 +1,6 @@
-// JSON the tool prints: job rows with every river_job column, keys, summaries.
+// JSON for job rows as the tools print them: every river_job column by name,
+// times in RFC 3339 UTC (Go's RFC3339Nano form), unique_key as hex, unique_states
+// as state names in alphabetical order. Shared by the CLI and the conformance adapter.
 #pragma once
 
 #include <string>
@@ -7,7 +9,7 @@
 
 #include <riverqueue/job_row.hpp>
 
-namespace riverqueue::cli {
+namespace riverqueue::tools {
 
 // A JSON string literal.
 std::string json_string(std::string_view text);
@@ -20,4 +22,4 @@ std::string job_json(const job_row& job);
 
 std::string states_json(const std::vector<job_state>& states);
 
-}  // namespace riverqueue::cli
+}  // namespace riverqueue::tools

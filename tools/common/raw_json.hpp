@@ -1,0 +1,13 @@
+// The exact text of a JSON member, for values that must reach the library as
+// written (job args: their number spellings and escapes matter to unique keys).
+#pragma once
+
+#include <string_view>
+
+namespace riverqueue::tools {
+
+// The text of the top-level member `name` of a JSON object already known to be
+// valid; empty when absent. Member names with escapes never match.
+std::string_view raw_member(std::string_view object, std::string_view name);
+
+}  // namespace riverqueue::tools
