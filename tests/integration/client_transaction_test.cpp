@@ -2,49 +2,19 @@
 // notifications: delivered only on commit, once per queue of available jobs.
 #include <gtest/gtest.h>
 
-#include <libpq-fe.h>
-#include <poll.h>
-
 #include <set>
 
 #include <riverqueue/errors.hpp>
 
 #include "client_test_support.hpp"
+#include "support/notification_listener.hpp"
 
 namespace riverqueue::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A connection LISTENing on the client's insert channel.
-class listener {
-public:
-    explicit listener(const std::string& channel) : conn_(connection::open(database_url())) {
-        conn_.execute("LISTEN \"" + channel + "\"");
-    }
-
-    // Notifications received within `wait`, as (channel, payload).
-    std::vector<std::pair<std::string, std::string>> drain(std::chrono::milliseconds wait) {
-        std::vector<std::pair<std::string, std::string>> received;
-        const auto deadline = std::chrono::steady_clock::now() + wait;
-        PGconn* raw = conn_.native_handle();
-        while (true) {
-            PQconsumeInput(raw);
-            while (PGnotify* notify = PQnotifies(raw)) {
-                received.emplace_back(notify->relname, notify->extra);
-                PQfreemem(notify);
-            }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return received;
-            pollfd fd{PQsocket(raw), POLLIN, 0};
-            ::poll(&fd, 1, static_cast<int>(left.count()));
-        }
-    }
-
-private:
-    connection conn_;
-};
+using listener = notification_listener;
 
 TEST_F(client_test, RollbackOfTheCallersTransactionLeavesNothing) {
     auto c = make_client();
@@ -169,6 +139,9 @@ TEST_F(client_test, UnqualifiedSchemaNotifiesOnCurrentSchemaChannel) {
 
 namespace riverqueue::testing {
 namespace {
+
+using listener = notification_listener;
+using namespace std::chrono_literals;
 
 TEST_F(client_test, FastPathNotifiesOnCommitForAvailableQueues) {
     auto c = make_client();

@@ -1,0 +1,76 @@
+// riverqueue-conformance-adapter: River's conformance suite drives this
+// process over newline-delimited JSON-RPC 2.0 on stdin/stdout (profile
+// insert-only-v1). Diagnostics go to stderr only.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "adapter.hpp"
+#include "job_json.hpp"
+#include "raw_json.hpp"
+#include "rpc.hpp"
+
+namespace {
+
+using namespace riverqueue::conformance;
+
+std::string error_response(const std::string& id, rpc_code code, const std::string& message) {
+    return "{\"error\":{\"code\":" + std::to_string(static_cast<int>(code)) +
+           ",\"message\":" + riverqueue::tools::json_string(message) + "},\"id\":" + id + ",\"jsonrpc\":\"2.0\"}";
+}
+
+std::string env(const char* name, const char* fallback = "") {
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : fallback;
+}
+
+}  // namespace
+
+int main() {
+    std::ios::sync_with_stdio(false);
+    adapter_config config{env("RIVER_CONFORMANCE_DATABASE_URL"),
+                          env("RIVER_CONFORMANCE_APPLICATION_NAME", "river-conformance-cpp")};
+    if (config.database_url.empty()) {
+        std::cerr << "riverqueue-conformance-adapter: RIVER_CONFORMANCE_DATABASE_URL is required\n";
+        return 2;
+    }
+    adapter handler(config);
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        std::string id = "null";
+        std::string response;
+        try {
+            boost::json::value request;
+            try {
+                request = boost::json::parse(line);
+            } catch (const std::exception& e) {
+                throw rpc_error(rpc_code::parse_error, e.what());
+            }
+            if (!request.is_object()) throw rpc_error(rpc_code::invalid_request, "request must be an object");
+            const auto& object = request.as_object();
+            if (const auto* request_id = object.if_contains("id")) id = boost::json::serialize(*request_id);
+            const auto* version = object.if_contains("jsonrpc");
+            if (version == nullptr || !version->is_string() || version->as_string() != "2.0") {
+                throw rpc_error(rpc_code::invalid_request, "jsonrpc must be 2.0");
+            }
+            const auto* method = object.if_contains("method");
+            if (method == nullptr || !method->is_string()) throw rpc_error(rpc_code::invalid_request, "method is required");
+            const auto* params = object.if_contains("params");
+            const std::string result =
+                handler.call(method->as_string(), params != nullptr ? *params : boost::json::value(),
+                             riverqueue::tools::raw_member(line, "params"));
+            response = "{\"id\":" + id + ",\"jsonrpc\":\"2.0\",\"result\":" + result + "}";
+        } catch (const rpc_error& e) {
+            response = error_response(id, e.code(), e.what());
+            std::cerr << "riverqueue-conformance-adapter: " << e.what() << "\n";
+        } catch (const std::exception& e) {
+            response = error_response(id, rpc_code::internal, e.what());
+            std::cerr << "riverqueue-conformance-adapter: " << e.what() << "\n";
+        }
+        std::cout << response << "\n" << std::flush;
+    }
+    return 0;
+}

@@ -1,0 +1,55 @@
+// JSON-RPC 2.0 errors and strict parameter reading, as River's conformance
+// contract defines them (adapter/contract.json).
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace riverqueue::conformance {
+
+enum class rpc_code : int {
+    parse_error = -32700,
+    invalid_request = -32600,
+    method_not_found = -32601,
+    invalid_params = -32602,
+    internal = -32000,
+    not_found = -32001,
+    rejected = -32002,
+    database_error = -32003,
+};
+
+class rpc_error : public std::runtime_error {
+public:
+    rpc_error(rpc_code code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    rpc_code code() const noexcept { return code_; }
+
+private:
+    rpc_code code_;
+};
+
+// Reads an object's members strictly: unknown members are invalid params.
+class params_reader {
+public:
+    params_reader(const boost::json::value& params, std::initializer_list<std::string_view> allowed,
+                  std::string_view where = "params");
+
+    const boost::json::value* find(std::string_view name) const;
+    const boost::json::value& required(std::string_view name) const;
+    std::optional<std::string> string(std::string_view name) const;
+    std::optional<bool> boolean(std::string_view name) const;
+    std::optional<std::int64_t> integer(std::string_view name, std::int64_t minimum) const;
+    const boost::json::object& object() const noexcept { return object_; }
+
+private:
+    [[noreturn]] void invalid(std::string_view name, std::string_view rule) const;
+
+    const boost::json::object& object_;
+    std::string where_;
+};
+
+}  // namespace riverqueue::conformance
