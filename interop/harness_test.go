@@ -59,6 +59,19 @@ func newSchema(t *testing.T, pool *pgxpool.Pool) string {
 	return name
 }
 
+// migratedSchema creates a schema for one test, migrated by our tool, and
+// returns the database URL, an admin pool and the schema's name.
+func migratedSchema(t *testing.T) (string, *pgxpool.Pool, string) {
+	t.Helper()
+	url := databaseURL(t)
+	admin := connect(t, url)
+	schema := newSchema(t, admin)
+	if r := runCLI(t, url, schema, "", "migrate", "up"); r.status != 0 {
+		t.Fatalf("riverqueue migrate up: %s", r.err)
+	}
+	return url, admin, schema
+}
+
 // newDatabase creates a database for one test (for River in the public schema)
 // and returns its URL.
 func newDatabase(t *testing.T, admin *pgxpool.Pool, baseURL string) string {

@@ -25,12 +25,7 @@ func (flakyArgs) Kind() string { return "interop_flaky" }
 // A job River inserted, failed once and then completed comes back to C++ as
 // the existing row, every field as River stored it.
 func TestCppReadsRowsRiverWrote(t *testing.T) {
-	url := databaseURL(t)
-	admin := connect(t, url)
-	schema := newSchema(t, admin)
-	if r := runCLI(t, url, schema, "", "migrate", "up"); r.status != 0 {
-		t.Fatal(r.err)
-	}
+	url, _, schema := migratedSchema(t)
 	pool := connect(t, url)
 	var attempts atomic.Int32
 	workers := river.NewWorkers()

@@ -187,12 +187,7 @@ func readKey(t *testing.T, url, schema string, id int64) storedKey {
 }
 
 func TestUniqueKeysAgreeWithRiverGoBothWays(t *testing.T) {
-	url := databaseURL(t)
-	admin := connect(t, url)
-	schema := newSchema(t, admin)
-	if r := runCLI(t, url, schema, "", "migrate", "up"); r.status != 0 {
-		t.Fatal(r.err)
-	}
+	url, admin, schema := migratedSchema(t)
 	client := riverInsertClient(t, admin, schema)
 	ctx := context.Background()
 	clear := func() { exec1(t, admin, "DELETE FROM "+schema+".river_job") }
@@ -236,12 +231,7 @@ func TestUniqueKeysAgreeWithRiverGoBothWays(t *testing.T) {
 }
 
 func TestDifferentOptionsDoNotCollide(t *testing.T) {
-	url := databaseURL(t)
-	admin := connect(t, url)
-	schema := newSchema(t, admin)
-	if r := runCLI(t, url, schema, "", "migrate", "up"); r.status != 0 {
-		t.Fatal(r.err)
-	}
+	url, admin, schema := migratedSchema(t)
 	client := riverInsertClient(t, admin, schema)
 	ctx := context.Background()
 	type variant struct {

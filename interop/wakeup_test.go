@@ -16,12 +16,7 @@ func median(values []time.Duration) time.Duration {
 // With a 10 s poll interval, River's workers only start a job at once when the
 // insert's notification wakes them.
 func TestNotificationWakesRiverWorkers(t *testing.T) {
-	url := databaseURL(t)
-	admin := connect(t, url)
-	schema := newSchema(t, admin)
-	if r := runCLI(t, url, schema, "", "migrate", "up"); r.status != 0 {
-		t.Fatal(r.err)
-	}
+	url, _, schema := migratedSchema(t)
 	record := &worked{started: map[int]time.Time{}}
 	startWorkers(t, connect(t, url), schema, record, 10*time.Second)
 	time.Sleep(2 * time.Second) // let the client's listener and first fetch settle

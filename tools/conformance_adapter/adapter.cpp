@@ -205,14 +205,8 @@ std::string adapter::unique_key(const boost::json::value& params, std::string_vi
     }
     opts.by_period = std::chrono::nanoseconds(options.integer("by_period_nanos", 0).value_or(0));
     opts.by_queue = options.boolean("by_queue").value_or(false);
-    if (const auto* states = options.find("by_state"); states != nullptr && states->is_array() && !states->as_array().empty()) {
-        opts.by_state.emplace();
-        for (const auto& name : states->as_array()) {
-            const auto state = name.is_string() ? job_state_from_string(name.as_string()) : std::nullopt;
-            if (!state) throw rpc_error(rpc_code::invalid_params, "options.by_state: unknown state");
-            opts.by_state->push_back(*state);
-        }
-    }
+    // River's reference treats an empty list like none: the default states.
+    if (auto states = options.states("by_state"); states && !states->empty()) opts.by_state = std::move(states);
     opts.exclude_kind = options.boolean("exclude_kind").value_or(false);
     // The args exactly as the request wrote them.
     const std::string_view args = tools::raw_member(raw_params, "args");

@@ -24,15 +24,7 @@ unique_opts read_unique(const boost::json::value& value) {
     if (unique.boolean("by_args").value_or(false)) opts.by_args = unique_by_args_all{};
     opts.by_period = std::chrono::milliseconds(unique.integer("by_period_ms", 0).value_or(0));
     opts.by_queue = unique.boolean("by_queue").value_or(false);
-    if (const auto* states = unique.find("by_state")) {
-        if (!states->is_array()) throw rpc_error(rpc_code::invalid_params, "opts.unique.by_state must be a list");
-        opts.by_state.emplace();
-        for (const auto& name : states->as_array()) {
-            const auto state = name.is_string() ? job_state_from_string(name.as_string()) : std::nullopt;
-            if (!state) throw rpc_error(rpc_code::invalid_params, "opts.unique.by_state: unknown state");
-            opts.by_state->push_back(*state);
-        }
-    }
+    opts.by_state = unique.states("by_state");
     opts.exclude_kind = unique.boolean("exclude_kind").value_or(false);
     return opts;
 }

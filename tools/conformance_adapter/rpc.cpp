@@ -64,4 +64,17 @@ std::optional<std::int64_t> params_reader::integer(std::string_view name, std::i
     return number;
 }
 
+std::optional<std::vector<job_state>> params_reader::states(std::string_view name) const {
+    const auto* value = find(name);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_array()) invalid(name, "must be a list of job states");
+    std::vector<job_state> out;
+    for (const auto& item : value->as_array()) {
+        const auto state = item.is_string() ? job_state_from_string(item.as_string()) : std::nullopt;
+        if (!state) invalid(name, "holds an unknown job state");
+        out.push_back(*state);
+    }
+    return out;
+}
+
 }  // namespace riverqueue::conformance

@@ -9,6 +9,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <riverqueue/job_state.hpp>
 
 namespace riverqueue::conformance {
 
@@ -43,6 +46,8 @@ public:
     std::optional<std::string> string(std::string_view name) const;
     std::optional<bool> boolean(std::string_view name) const;
     std::optional<std::int64_t> integer(std::string_view name, std::int64_t minimum) const;
+    // A list of River job state names.
+    std::optional<std::vector<job_state>> states(std::string_view name) const;
     const boost::json::object& object() const noexcept { return object_; }
 
 private:
