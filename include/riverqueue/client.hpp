@@ -130,8 +130,10 @@ public:
     // The bulk fast path: non-unique jobs go through COPY; unique jobs in the
     // batch still go through the unique-aware insert in the same transaction,
     // so duplicates are skipped, never inserted twice nor failing the batch.
-    // All or nothing. Returns the number of rows inserted. In the _tx forms a
-    // failure leaves the caller's transaction aborted: roll it back.
+    // All or nothing. Returns the number of rows inserted. Jobs are validated
+    // as they are sent, so that no copy of the batch is held: a bad job fails
+    // the whole batch (in the _tx forms, the caller's transaction is then
+    // aborted and must be rolled back).
     std::size_t insert_many_fast(std::span<const insert_many_params> jobs);
     std::size_t insert_many_fast_tx(pg_conn* tx, std::span<const insert_many_params> jobs);
     std::size_t insert_many_fast(const job_generator& next);

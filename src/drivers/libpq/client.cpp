@@ -87,28 +87,32 @@ struct client::impl {
         }
     }
 
-    // Feeds every job from `next`, resolved and validated, to `sink`;
-    // a validation error names the job's position.
+    // Resolves (and so validates) one job of a batch; errors name its position.
+    core::resolved_job resolve_at(const insert_many_params& params, std::size_t index, time_point now) const {
+        try {
+            return core::resolve_insert(params.args, params.opts, defaults(), now);
+        } catch (const validation_error& e) {
+            throw validation_error("jobs[" + std::to_string(index) + "]." + e.field(), e.rule());
+        }
+    }
+
+    // Feeds every job from `next`, resolved one at a time, to `sink`, so that
+    // memory stays bounded whatever the batch's size.
     template <typename Sink>
     std::size_t feed(const job_generator& next, Sink& sink) {
         const auto now = std::chrono::system_clock::now();
         std::size_t index = 0;
-        while (auto params = next()) {
-            try {
-                sink.add(core::resolve_insert(params->args, params->opts, defaults(), now));
-            } catch (const validation_error& e) {
-                throw validation_error("jobs[" + std::to_string(index) + "]." + e.field(), e.rule());
-            }
-            ++index;
-        }
+        while (auto params = next()) sink.add(resolve_at(*params, index++, now));
         if (index == 0) throw validation_error("jobs", "at least one job is required");
         return index;
     }
 
-    // Feeds jobs resolved (and so validated) up front.
+    // The same for a batch the caller holds: no copy of the whole batch is made.
     template <typename Sink>
-    static std::size_t feed(std::vector<core::resolved_job>& jobs, Sink& sink) {
-        for (auto& job : jobs) sink.add(std::move(job));
+    std::size_t feed(std::span<const insert_many_params> jobs, Sink& sink) {
+        if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
+        const auto now = std::chrono::system_clock::now();
+        for (std::size_t i = 0; i < jobs.size(); ++i) sink.add(resolve_at(jobs[i], i, now));
         return jobs.size();
     }
 
@@ -119,7 +123,7 @@ struct client::impl {
     }
 
     template <typename Source>
-    std::size_t insert_fast(PGconn* conn, Source& jobs) {
+    std::size_t insert_fast(PGconn* conn, const Source& jobs) {
         libpq::fast_inserter inserter(conn, options.schema);
         feed(jobs, inserter);
         const std::size_t inserted = inserter.finish();
@@ -188,16 +192,13 @@ insert_many_summary client::insert_many_tx(pg_conn* tx, const job_generator& nex
     return impl_->insert_chunked(tx, next, on_result);
 }
 
-// A span is validated whole before anything is sent.
 std::size_t client::insert_many_fast(std::span<const insert_many_params> jobs) {
-    auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
-    return impl_->in_own_transaction([&](PGconn* conn) { return impl_->insert_fast(conn, resolved); });
+    return impl_->in_own_transaction([&](PGconn* conn) { return impl_->insert_fast(conn, jobs); });
 }
 
 std::size_t client::insert_many_fast_tx(pg_conn* tx, std::span<const insert_many_params> jobs) {
     impl::require_transaction(tx);
-    auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
-    return impl_->insert_fast(tx, resolved);
+    return impl_->insert_fast(tx, jobs);
 }
 
 std::size_t client::insert_many_fast(const job_generator& next) {
