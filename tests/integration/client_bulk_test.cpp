@@ -141,3 +141,35 @@ TEST_F(client_test, StreamedInsertManyIsAllOrNothing) {
 
 }  // namespace
 }  // namespace riverqueue::testing
+
+namespace riverqueue::testing {
+namespace {
+
+TEST_F(client_test, FastPathLeavesDefaultColumnsToTheServerAcrossChunks) {
+    auto c = make_client();
+    // Default jobs, then jobs needing more columns, then default ones again,
+    // each run longer than one COPY chunk.
+    std::vector<insert_many_params> jobs;
+    insert_opts other;
+    other.queue = "other";
+    other.priority = 2;
+    other.tags = std::vector<std::string>{"tagged"};
+    for (int i = 0; i < 15'000; ++i) {
+        const bool in_other = i >= 5'000 && i < 10'000;
+        jobs.push_back({dynamic_args{"bulk", R"({"n":)" + std::to_string(i) + "}", {}}, in_other ? other : insert_opts{}});
+    }
+    EXPECT_EQ(c.insert_many_fast(jobs), 15'000u);
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + table("river_job") +
+                     " WHERE queue = 'default' AND priority = 1 AND max_attempts = 25 AND tags = '{}' AND state = "
+                     "'available' AND metadata = '{}'"),
+              "10000");
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + table("river_job") +
+                     " WHERE queue = 'other' AND priority = 2 AND tags = '{tagged}'"),
+              "5000");
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + table("river_job") +
+                     " WHERE created_at IS NOT NULL AND scheduled_at = created_at"),
+              "15000");
+}
+
+}  // namespace
+}  // namespace riverqueue::testing

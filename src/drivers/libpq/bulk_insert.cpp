@@ -13,7 +13,7 @@ namespace riverqueue::libpq {
 namespace {
 
 // Large enough to amortise a round trip, small enough to bound memory.
-constexpr std::size_t copy_flush_bytes = 1 << 20;
+constexpr std::size_t copy_chunk_jobs = 4000;
 constexpr std::size_t unique_chunk_jobs = 5000;
 constexpr std::size_t insert_chunk_jobs = 5000;
 
@@ -41,25 +41,35 @@ void fast_inserter::add(core::resolved_job job) {
         if (unique_jobs_.size() >= unique_chunk_jobs) flush_unique();
         return;
     }
-    core::append_copy_row(copy_buffer_, job);
-    if (copy_buffer_.size() >= copy_flush_bytes) flush_copy_buffer();
+    copy_jobs_.push_back(std::move(job));
+    if (copy_jobs_.size() >= copy_chunk_jobs) flush_copy();
 }
 
-void fast_inserter::flush_copy_buffer() {
-    if (copy_buffer_.empty()) return;
+void fast_inserter::flush_copy() {
+    if (copy_jobs_.empty()) return;
+    unsigned columns = 0;
+    for (const auto& job : copy_jobs_) columns |= core::non_default_columns(job);
+    // A COPY already open with more columns can take these rows as they are;
+    // otherwise start one with every column either needs.
+    if (copying_ && (columns & ~copy_columns_) != 0) {
+        columns |= copy_columns_;
+        end_copy();
+    }
     if (!copying_) {
-        result_ptr started(PQexec(conn_, core::copy_jobs_statement(schema_).c_str()));
+        result_ptr started(PQexec(conn_, core::copy_jobs_statement(schema_, columns).c_str()));
         if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) throw_error(conn_, started.get(), false);
         copying_ = true;
+        copy_columns_ = columns;
     }
+    copy_buffer_.clear();
+    for (const auto& job : copy_jobs_) core::append_copy_row(copy_buffer_, job, copy_columns_);
+    copy_jobs_.clear();
     if (PQputCopyData(conn_, copy_buffer_.data(), static_cast<int>(copy_buffer_.size())) != 1) {
         throw_error(conn_, nullptr, false);
     }
-    copy_buffer_.clear();
 }
 
 void fast_inserter::end_copy() {
-    flush_copy_buffer();
     if (!copying_) return;
     copying_ = false;
     if (PQputCopyEnd(conn_, nullptr) != 1) throw_error(conn_, nullptr, false);
@@ -71,6 +81,7 @@ void fast_inserter::end_copy() {
 
 void fast_inserter::flush_unique() {
     if (unique_jobs_.empty()) return;
+    flush_copy();
     end_copy();  // no other statement can run while a COPY is open
     for (const auto& result : insert_jobs(conn_, schema_, unique_jobs_, {}, true)) {
         if (!result.unique_skipped_as_duplicated) ++inserted_;
@@ -79,6 +90,7 @@ void fast_inserter::flush_unique() {
 }
 
 std::size_t fast_inserter::finish() {
+    flush_copy();
     end_copy();
     flush_unique();
     return inserted_;

@@ -47,14 +47,16 @@ public:
     const notify_queue_set& notify_queues() const noexcept { return notify_; }
 
 private:
-    void flush_copy_buffer();
+    void flush_copy();
     void end_copy();
     void flush_unique();
 
     PGconn* conn_;
     std::string schema_;
+    std::vector<core::resolved_job> copy_jobs_;  // waiting to be written into the COPY
     std::string copy_buffer_;
     bool copying_ = false;
+    unsigned copy_columns_ = 0;  // the open COPY's optional columns
     std::vector<core::resolved_job> unique_jobs_;
     std::size_t inserted_ = 0;
     notify_queue_set notify_;
