@@ -139,6 +139,10 @@ def main():
         "![benchmarks](benchmarks.png)",
         "",
     ]
+    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
+    if os.path.exists(analysis):
+        with open(analysis) as f:
+            md += ["", f.read()]
     with open(out_md, "w") as f:
         f.write("\n".join(md))
 
