@@ -31,7 +31,8 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
 template <bool Build>
 class reader {
 public:
-    explicit reader(std::string_view text, bool reject_nul = false) : text_(text), reject_nul_(reject_nul) {}
+    explicit reader(std::string_view text, bool storable_in_jsonb = false)
+        : text_(text), storable_in_jsonb_(storable_in_jsonb) {}
 
     value_type document(value* out) {
         skip_whitespace();
@@ -224,14 +225,14 @@ private:
                                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
                                 } else {
                                     pos_ = saved;
-                                    code = 0xFFFD;
+                                    code = lone_surrogate();
                                 }
                             } else {
-                                code = 0xFFFD;
+                                code = lone_surrogate();
                             }
                         } else if (code >= 0xDC00 && code <= 0xDFFF) {
-                            code = 0xFFFD;
-                        } else if (code == 0 && reject_nul_) {
+                            code = lone_surrogate();
+                        } else if (code == 0 && storable_in_jsonb_) {
                             fail("\\u0000 cannot be stored in PostgreSQL's jsonb");
                         }
                         if (out != nullptr) append_utf8(*out, code);
@@ -278,8 +279,14 @@ private:
         }
     }
 
+    // PostgreSQL's jsonb refuses a surrogate escape that is not part of a pair.
+    std::uint32_t lone_surrogate() {
+        if (storable_in_jsonb_) fail("a lone surrogate escape cannot be stored in PostgreSQL's jsonb");
+        return 0xFFFD;
+    }
+
     std::string_view text_;
-    bool reject_nul_;
+    bool storable_in_jsonb_;
     std::size_t pos_ = 0;
 };
 

@@ -47,8 +47,8 @@ value parse(std::string_view text);
 
 // Checks that `text` is one valid JSON document without building a tree.
 // Returns the type of its top-level value. Throws parse_error. With
-// `storable_in_jsonb`, also refuses the \u0000 escape, which PostgreSQL's
-// jsonb cannot store.
+// `storable_in_jsonb`, also refuses what PostgreSQL's jsonb cannot store: the
+// \u0000 escape and surrogate escapes that are not part of a pair.
 value_type validate(std::string_view text, bool storable_in_jsonb = false);
 
 }  // namespace riverqueue::core::json

@@ -8,12 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-
 namespace riverqueue::testing {
 namespace {
 
 std::string read_file(const std::string& path) {
-    std::ifstream file(path);
+    std::ifstream file(path, std::ios::binary);
     std::stringstream text;
     text << file.rdbuf();
     return text.str();
@@ -21,19 +20,27 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-cli_result run_cli(const std::vector<std::string>& args, const std::string& input) {
+cli_result run_cli(const std::vector<std::string>& args, const std::string& input,
+                   const environment_changes& environment) {
     const char* binary = std::getenv("RIVERQUEUE_CLI");
     if (binary == nullptr || *binary == '\0') binary = RIVERQUEUE_CLI_PATH;
+    // Files rather than pipes: nothing can block however much either side writes.
     char dir_template[] = "/tmp/riverqueue-cli-test.XXXXXX";
-    const std::string dir = ::mkdtemp(dir_template);
+    if (::mkdtemp(dir_template) == nullptr) return {};
+    const std::string dir = dir_template;
     const std::string in_path = dir + "/in", out_path = dir + "/out", err_path = dir + "/err";
-    std::ofstream(in_path) << input;
+    std::ofstream(in_path, std::ios::binary) << input;
 
     const pid_t pid = ::fork();
     if (pid == 0) {
-        std::freopen(in_path.c_str(), "r", stdin);
-        std::freopen(out_path.c_str(), "w", stdout);
-        std::freopen(err_path.c_str(), "w", stderr);
+        if (std::freopen(in_path.c_str(), "r", stdin) == nullptr || std::freopen(out_path.c_str(), "w", stdout) == nullptr ||
+            std::freopen(err_path.c_str(), "w", stderr) == nullptr) {
+            std::_Exit(126);
+        }
+        for (const auto& [name, value] : environment) {
+            if (value) ::setenv(name.c_str(), value->c_str(), 1);
+            else ::unsetenv(name.c_str());
+        }
         std::vector<char*> argv;
         argv.push_back(const_cast<char*>(binary));
         for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
@@ -42,8 +49,9 @@ cli_result run_cli(const std::vector<std::string>& args, const std::string& inpu
         std::_Exit(127);
     }
     int status = 0;
-    ::waitpid(pid, &status, 0);
-    cli_result result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out_path), read_file(err_path)};
+    if (pid > 0) ::waitpid(pid, &status, 0);
+    cli_result result{pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out_path),
+                      read_file(err_path)};
     std::remove(in_path.c_str());
     std::remove(out_path.c_str());
     std::remove(err_path.c_str());

@@ -126,6 +126,7 @@ TEST_F(client_test, InvalidInputIsRejectedBeforeAnythingIsSent) {
     expect_field({"k", "{\"a\":", {}}, {}, "args");
     expect_field({"k", "{\"a\":\"\xff\"}", {}}, {}, "args");
     expect_field({"k", R"({"a":"nul \u0000 inside"})", {}}, {}, "args");
+    expect_field({"k", R"({"a":"lone \ud800 surrogate"})", {}}, {}, "args");
     expect_field({"", "{}", {}}, {}, "kind");
     expect_field({std::string(128, 'k'), "{}", {}}, {}, "kind");
     insert_opts opts;

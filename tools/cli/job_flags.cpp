@@ -1,11 +1,6 @@
 #include "job_flags.hpp"
 
-#include <chrono>
-#include <cmath>
-
-#include <riverqueue/time.hpp>
-
-#include "usage_error.hpp"
+#include "option_values.hpp"
 
 namespace riverqueue::cli {
 
@@ -51,10 +46,7 @@ insert_many_params job_flags::to_params() const {
     opts.queue = queue;
     opts.priority = priority;
     opts.max_attempts = max_attempts;
-    if (scheduled_at) {
-        opts.scheduled_at = parse_rfc3339(*scheduled_at);
-        if (!opts.scheduled_at) throw usage_error("scheduled_at: not an RFC 3339 time: " + *scheduled_at);
-    }
+    if (scheduled_at) opts.scheduled_at = time_from_rfc3339(*scheduled_at, "scheduled_at");
     if (tags) opts.tags = tags->empty() ? std::vector<std::string>{} : split_list(*tags);
     opts.metadata = metadata;
     opts.pending = pending;
@@ -64,20 +56,9 @@ insert_many_params job_flags::to_params() const {
         if (unique_by_args->empty()) unique.by_args = unique_by_args_all{};
         else unique.by_args = split_list(*unique_by_args);
     }
-    if (unique_by_period_seconds) {
-        if (!std::isfinite(*unique_by_period_seconds)) throw usage_error("unique_opts.by_period: not a number");
-        unique.by_period = std::chrono::nanoseconds(std::llround(*unique_by_period_seconds * 1e9));
-        if (unique.by_period.count() == 0) throw usage_error("unique_opts.by_period: must be at least one second");
-    }
+    if (unique_by_period_seconds) unique.by_period = unique_period_from_seconds(*unique_by_period_seconds);
     unique.by_queue = unique_by_queue;
-    if (unique_by_state) {
-        unique.by_state.emplace();
-        for (const auto& name : split_list(*unique_by_state)) {
-            const auto state = job_state_from_string(name);
-            if (!state) throw usage_error("unique_opts.by_state: unknown state \"" + name + "\"");
-            unique.by_state->push_back(*state);
-        }
-    }
+    if (unique_by_state) unique.by_state = job_states_from_names(split_list(*unique_by_state));
     unique.exclude_kind = unique_exclude_kind;
     if (!unique.empty()) opts.unique = unique;
     return params;

@@ -1,10 +1,13 @@
 // riverqueue: migrate River's schema, enqueue jobs, and inspect unique keys
 // from shell scripts, cron and data files.
 //
-// Exit status: 0 success; 1 database or connection error; 2 bad input.
+// Exit status: 0 success; 1 database or connection error (or another failure
+// that is not the input's fault); 2 bad input.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <string>
 
 #include <riverqueue/errors.hpp>
 
@@ -31,7 +34,13 @@ void add_connection_flags(CLI::App& command, connection_flags& connection) {
 int main(int argc, char** argv) {
     CLI::App app{"riverqueue: River's job queue from the command line"};
     app.require_subcommand(1);
-    app.footer("Exit status: 0 on success, 1 on database or connection errors, 2 on bad input.");
+    app.footer("Examples:\n"
+               "  riverqueue migrate up --database-url postgres:///app --schema jobs\n"
+               "  riverqueue insert --kind send_email --args '{\"to\":\"ada@example.com\"}'\n"
+               "  riverqueue insert-many jobs.jsonl\n"
+               "  riverqueue unique-key --kind digest --args '{\"user\":7}' --unique-by-args\n"
+               "Run `riverqueue COMMAND --help` for each command's flags.\n"
+               "Exit status: 0 on success, 1 on database or connection errors, 2 on bad input.");
 
     connection_flags connection;
 
@@ -69,7 +78,9 @@ int main(int argc, char** argv) {
         "  \"scheduled_at\": ..., \"tags\": [...], \"metadata\": {...}, \"pending\": ...,\n"
         "  \"unique_opts\": {\"by_args\": true | [\"k1\", ...], \"by_period\": SECONDS, \"by_queue\": true,\n"
         "  \"by_state\": [...], \"exclude_kind\": true}}; all but kind and args optional.\n"
-        "All lines go in one transaction: one bad line inserts nothing.\n"
+        "Blank lines are skipped. All lines go in one transaction: one bad line inserts nothing,\n"
+        "and the error names its line. A progress line goes to stderr when it is a terminal.\n"
+        "Prints {\"inserted\": N, \"duplicates\": N, \"seconds\": S, \"jobs_per_second\": R}.\n"
         "Examples:\n  riverqueue insert-many jobs.jsonl\n  generate-jobs | riverqueue insert-many --fast -\n");
 
     auto* unique_key = app.add_subcommand("unique-key", "Print a job's unique key string and SHA-256, offline");
@@ -87,8 +98,12 @@ int main(int argc, char** argv) {
         if (*insert_many) return run_insert_many(connection, input, fast, no_notify);
         if (*unique_key) return run_unique_key(key_job, now);
     } catch (const CLI::ParseError& e) {
-        const int status = app.exit(e);
-        return status == 0 ? 0 : exit_usage;
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help
+        // CLI11's own report takes two lines; bad input gets one.
+        std::string message = e.what();
+        std::replace(message.begin(), message.end(), '\n', ' ');
+        std::cerr << "riverqueue: " << message << " (see --help)\n";
+        return exit_usage;
     } catch (const usage_error& e) {
         std::cerr << "riverqueue: " << e.what() << "\n";
         return exit_usage;
@@ -99,7 +114,10 @@ int main(int argc, char** argv) {
         std::cerr << "riverqueue: database error: " << e.message() << " (SQLSTATE " << e.sqlstate() << ")"
                   << (e.detail().empty() ? "" : ": " + e.detail()) << "\n";
         return exit_database;
-    } catch (const riverqueue::error& e) {
+    } catch (const riverqueue::error& e) {  // connection_error: no SQLSTATE to show
+        std::cerr << "riverqueue: " << e.what() << "\n";
+        return exit_database;
+    } catch (const std::exception& e) {  // out of memory and the like: not the input's fault
         std::cerr << "riverqueue: " << e.what() << "\n";
         return exit_database;
     }
