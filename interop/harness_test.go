@@ -31,11 +31,12 @@ func databaseURL(t *testing.T) string {
 	return ""
 }
 
-func cliPath(t *testing.T) string {
+// programPath is the path of a built C++ program that ctest passes in the environment.
+func programPath(t *testing.T, variable string) string {
 	t.Helper()
-	path := os.Getenv("RIVERQUEUE_CLI")
+	path := os.Getenv(variable)
 	if path == "" {
-		t.Fatal("RIVERQUEUE_CLI must name the built riverqueue tool")
+		t.Fatalf("%s must name a built program (ctest sets it)", variable)
 	}
 	return path
 }
@@ -93,7 +94,7 @@ func exec1(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
 	}
 }
 
-// cliResult is what one run of the riverqueue tool printed.
+// cliResult is what one run of a C++ program printed.
 type cliResult struct {
 	status int
 	out    string
@@ -107,7 +108,12 @@ func runCLI(t *testing.T, url, schema string, stdin string, args ...string) cliR
 	if schema != "" {
 		full = append(full, "--schema", schema)
 	}
-	cmd := exec.Command(cliPath(t), full...)
+	return runProgram(t, programPath(t, "RIVERQUEUE_CLI"), stdin, full...)
+}
+
+func runProgram(t *testing.T, path, stdin string, args ...string) cliResult {
+	t.Helper()
+	cmd := exec.Command(path, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -116,7 +122,7 @@ func runCLI(t *testing.T, url, schema string, stdin string, args ...string) cliR
 	if exitErr, ok := err.(*exec.ExitError); ok {
 		status = exitErr.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running riverqueue: %v", err)
+		t.Fatalf("running %s: %v", path, err)
 	}
 	return cliResult{status: status, out: out.String(), err: errOut.String()}
 }
@@ -167,6 +173,23 @@ func cppInsert(t *testing.T, url, schema string, args ...string) cliInsert {
 		t.Fatalf("decoding %q: %v", result.out, err)
 	}
 	return inserted
+}
+
+// cppInsertRolledBack inserts jobs (unique by args) in a C++ transaction that
+// it then rolls back, and returns the ids the rows had inside it.
+func cppInsertRolledBack(t *testing.T, url, schema, kind string, args ...string) []int64 {
+	t.Helper()
+	r := runProgram(t, programPath(t, "RIVERQUEUE_INTEROP_ROLLBACK"), "", append([]string{url, schema, kind}, args...)...)
+	if r.status != 0 {
+		t.Fatalf("interop_rolled_back_insert: status %d: %s", r.status, r.err)
+	}
+	var printed struct {
+		IDs []int64 `json:"ids"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &printed); err != nil || len(printed.IDs) != len(args) {
+		t.Fatalf("interop_rolled_back_insert printed %q (%v)", r.out, err)
+	}
+	return printed.IDs
 }
 
 func riverMigrator(t *testing.T, pool *pgxpool.Pool, schema string) *rivermigrate.Migrator[pgx.Tx] {

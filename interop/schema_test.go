@@ -3,6 +3,7 @@ package interop
 import (
 	"context"
 	"os/exec"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,11 +46,68 @@ func riverVersions(t *testing.T, migrator *rivermigrate.Migrator[pgx.Tx]) []int 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var versions []int
+	versions := []int{}
 	for _, migration := range existing {
 		versions = append(versions, migration.Version)
 	}
 	return versions
+}
+
+// ourVersions reads `riverqueue migrate list`: the versions it finds applied.
+func ourVersions(t *testing.T, url, schema string) []int {
+	t.Helper()
+	r := runCLI(t, url, schema, "", "migrate", "list")
+	if r.status != 0 {
+		t.Fatalf("riverqueue migrate list: %s", r.err)
+	}
+	versions := []int{}
+	for _, line := range strings.Split(strings.TrimSpace(r.out), "\n") {
+		fields := strings.Split(line, "\t")
+		if len(fields) >= 2 && fields[1] == "applied" {
+			version, err := strconv.Atoi(fields[0])
+			if err != nil {
+				t.Fatalf("migrate list line %q", line)
+			}
+			versions = append(versions, version)
+		}
+	}
+	return versions
+}
+
+func upTo(version int) []int {
+	versions := []int{}
+	for v := 1; v <= version; v++ {
+		versions = append(versions, v)
+	}
+	return versions
+}
+
+// migratorsAgree checks that each migrator reads the schema the other made as
+// being at `version`, with nothing to apply up to it.
+func migratorsAgree(t *testing.T, onOurs *rivermigrate.Migrator[pgx.Tx], riverURL, riverSchema string, version int) {
+	t.Helper()
+	ctx := context.Background()
+	if got := riverVersions(t, onOurs); !slices.Equal(got, upTo(version)) {
+		t.Fatalf("at version %d River reads our schema's versions as %v", version, got)
+	}
+	if got := ourVersions(t, riverURL, riverSchema); !slices.Equal(got, upTo(version)) {
+		t.Fatalf("at version %d we read River's schema's versions as %v", version, got)
+	}
+	if version == 0 {
+		return
+	}
+	validation, err := onOurs.Validate(ctx, &rivermigrate.ValidateOpts{TargetVersion: version})
+	if err != nil || !validation.OK {
+		t.Fatalf("River's validation of our schema at version %d: %v %v", version, validation, err)
+	}
+	result, err := onOurs.Migrate(ctx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{TargetVersion: version})
+	if err != nil || len(result.Versions) != 0 {
+		t.Fatalf("River's migrator on our schema at version %d applied %v (err %v)", version, result, err)
+	}
+	r := runCLI(t, riverURL, riverSchema, "", "migrate", "up", "--to", strconv.Itoa(version))
+	if r.status != 0 || !strings.Contains(r.out, "nothing to do") {
+		t.Fatalf("our migrator on River's schema at version %d: %q %q", version, r.out, r.err)
+	}
 }
 
 func TestSchemaIsIdenticalToRiversMigrator(t *testing.T) {
@@ -64,13 +122,15 @@ func TestSchemaIsIdenticalToRiversMigrator(t *testing.T) {
 			} else {
 				ourURL, riverURL = newDatabase(t, admin, base), newDatabase(t, admin, base)
 			}
-			riverPool := connect(t, riverURL)
-			river := riverMigrator(t, riverPool, riverSchema)
+			river := riverMigrator(t, connect(t, riverURL), riverSchema)
+			onOurs := riverMigrator(t, connect(t, ourURL), ourSchema)
+			all := river.AllVersions()
+			newest := all[len(all)-1].Version
 			ourDump := func() string { return dumpSchema(t, ourURL, firstNonEmpty(ourSchema, "public")) }
 			riverDump := func() string { return dumpSchema(t, riverURL, firstNonEmpty(riverSchema, "public")) }
 			ctx := context.Background()
 
-			for version := 1; version <= 8; version++ {
+			for version := 1; version <= newest; version++ {
 				if r := runCLI(t, ourURL, ourSchema, "", "migrate", "up", "--to", strconv.Itoa(version)); r.status != 0 {
 					t.Fatalf("our migrate up --to %d: %s", version, r.err)
 				}
@@ -80,26 +140,22 @@ func TestSchemaIsIdenticalToRiversMigrator(t *testing.T) {
 				if ours, theirs := ourDump(), riverDump(); ours != theirs {
 					t.Fatalf("version %d: schemas differ\nours:\n%s\n\nRiver's:\n%s", version, ours, theirs)
 				}
+				migratorsAgree(t, onOurs, riverURL, riverSchema, version)
 			}
 
-			// River's migrator finds nothing to do on our schema, and ours on River's.
-			onOurs := riverMigrator(t, connect(t, ourURL), ourSchema)
-			result, err := onOurs.Migrate(ctx, rivermigrate.DirectionUp, nil)
-			if err != nil || len(result.Versions) != 0 {
-				t.Fatalf("River's migrator on our schema applied %v (err %v)", result, err)
+			// Our newest version is River's: nothing is left for either to apply.
+			if r := runCLI(t, ourURL, ourSchema, "", "migrate", "up"); r.status != 0 || !strings.Contains(r.out, "nothing to do") {
+				t.Fatalf("our migrator at River's newest version %d: %q %q", newest, r.out, r.err)
 			}
-			if got := riverVersions(t, onOurs); len(got) != 8 || got[7] != 8 {
-				t.Fatalf("River reads our versions as %v", got)
+			if result, err := onOurs.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil || len(result.Versions) != 0 {
+				t.Fatalf("River's migrator on our schema applied %v (err %v)", result, err)
 			}
 			if r := runCLI(t, riverURL, riverSchema, "", "migrate", "up"); r.status != 0 || !strings.Contains(r.out, "nothing to do") {
 				t.Fatalf("our migrator on River's schema: %q %q", r.out, r.err)
 			}
-			if r := runCLI(t, riverURL, riverSchema, "", "migrate", "list"); !strings.Contains(r.out, "8\tapplied") {
-				t.Fatalf("our list of River's schema: %q", r.out)
-			}
 
 			// Down one version at a time, comparing at each step, to nothing.
-			for version := 7; version >= 0; version-- {
+			for version := newest - 1; version >= 0; version-- {
 				if r := runCLI(t, ourURL, ourSchema, "", "migrate", "down", "--to", strconv.Itoa(version)); r.status != 0 {
 					t.Fatalf("our migrate down --to %d: %s", version, r.err)
 				}
@@ -113,6 +169,7 @@ func TestSchemaIsIdenticalToRiversMigrator(t *testing.T) {
 				if ours, theirs := ourDump(), riverDump(); ours != theirs {
 					t.Fatalf("down to %d: schemas differ\nours:\n%s\n\nRiver's:\n%s", version, ours, theirs)
 				}
+				migratorsAgree(t, onOurs, riverURL, riverSchema, version)
 			}
 			if leftover := ourDump(); strings.Contains(leftover, "river") {
 				t.Fatalf("objects left after migrating down to 0:\n%s", leftover)

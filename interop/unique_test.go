@@ -3,7 +3,6 @@ package interop
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -262,5 +261,20 @@ func TestDifferentOptionsDoNotCollide(t *testing.T) {
 			}
 		})
 	}
-	_ = json.Valid
+}
+
+// With ExcludeKind, jobs of different kinds share a key: a C++ job of another
+// kind is a duplicate of River's row.
+func TestExcludeKindCollidesAcrossKinds(t *testing.T) {
+	url, admin, schema := migratedSchema(t)
+	client := riverInsertClient(t, admin, schema)
+	goRow, err := client.Insert(context.Background(), rawArgs{"u_kind_one", `{"id":5}`},
+		&river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ExcludeKind: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpp := cppInsert(t, url, schema, "--kind", "u_kind_two", "--args", `{"id":5}`, "--unique-by-args", "--unique-exclude-kind")
+	if !cpp.Duplicate || cpp.Job.ID != goRow.Job.ID || cpp.Job.Kind != "u_kind_one" {
+		t.Fatalf("C++ job of another kind: duplicate=%v id=%d kind=%s, want River's row %d", cpp.Duplicate, cpp.Job.ID, cpp.Job.Kind, goRow.Job.ID)
+	}
 }

@@ -49,7 +49,8 @@ func TestNotificationWakesRiverWorkers(t *testing.T) {
 	if median(notified) >= time.Second {
 		t.Fatalf("with notifications the median start took %v, want under 1 s", median(notified))
 	}
-	if median(polled) < median(notified) {
-		t.Fatalf("without notifications jobs started sooner (%v) than with them (%v)", median(polled), median(notified))
+	// Without the notification nothing wakes the workers before their poll.
+	if median(polled) < time.Second {
+		t.Fatalf("without notifications the median start took %v: something other than our notification woke River", median(polled))
 	}
 }

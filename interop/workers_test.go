@@ -70,7 +70,8 @@ func (neverArgs) Kind() string { return "interop_never" }
 type worked struct {
 	mu      sync.Mutex
 	rich    []richArgs
-	order   []int // simple jobs in the order they started
+	richRow *rivertype.JobRow // the rich job as River's worker received it
+	order   []int             // simple jobs in the order they started
 	started map[int]time.Time
 	fails   int
 	never   int
@@ -94,6 +95,7 @@ func startWorkers(t *testing.T, pool *pgxpool.Pool, schema string, record *worke
 		record.mu.Lock()
 		defer record.mu.Unlock()
 		record.rich = append(record.rich, job.Args)
+		record.richRow = job.JobRow
 		return nil
 	}))
 	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, job *river.Job[simpleArgs]) error {
@@ -175,19 +177,14 @@ func TestRiverWorkersWorkJobsInsertedFromCpp(t *testing.T) {
 					"--queue", "ordered", "--priority", strconv.Itoa(priority))
 			}
 			pending := cppInsert(t, url, schema, "--kind", "interop_never", "--pending")
-			rolledBack := runCLI(t, url, schema,
-				`{"kind":"interop_never","args":{}}`+"\n"+`{"kind":"interop_never","args":{},"priority":9}`+"\n",
-				"insert-many", "-")
-			if rolledBack.status != 2 {
-				t.Fatalf("insert-many with a bad line: status %d, %s", rolledBack.status, rolledBack.err)
-			}
+			rolledBackIDs := cppInsertRolledBack(t, url, schema, "interop_never", `{"rolled":1}`, `{"rolled":2}`)
 
 			record := &worked{started: map[int]time.Time{}}
 			startWorkers(t, pool, schema, record, 200*time.Millisecond)
 
 			// Every option, and args that exercise JSON encoding.
 			rich := cppInsert(t, url, schema, "--kind", "interop_rich", "--args", richJSON, "--queue", river.QueueDefault,
-				"--max-attempts", "5", "--tags", "interop,cpp-side", "--metadata", `{"from":"c++"}`,
+				"--priority", "2", "--max-attempts", "5", "--tags", "interop,cpp-side", "--metadata", `{"from":"c++"}`,
 				"--unique-by-args", "--unique-by-period", "3600")
 			if rich.Job.MaxAttempts != 5 || len(rich.Job.Tags) != 2 || rich.Job.UniqueKey == nil {
 				t.Fatalf("unexpected row %+v", rich.Job)
@@ -205,6 +202,17 @@ func TestRiverWorkersWorkJobsInsertedFromCpp(t *testing.T) {
 			if !reflect.DeepEqual(record.rich[0], richExpected) {
 				got, _ := json.Marshal(record.rich[0])
 				t.Fatalf("Go worker decoded %s", got)
+			}
+			// The options as River's worker sees them.
+			row := record.richRow
+			var metadata map[string]any
+			if err := json.Unmarshal(row.Metadata, &metadata); err != nil || metadata["from"] != "c++" {
+				t.Fatalf("worker saw metadata %s (%v)", row.Metadata, err)
+			}
+			if row.ID != rich.Job.ID || row.Queue != river.QueueDefault || row.Priority != 2 || row.MaxAttempts != 5 ||
+				!reflect.DeepEqual(row.Tags, []string{"interop", "cpp-side"}) || row.Attempt != 1 ||
+				fmt.Sprintf("%x", row.UniqueKey) != *rich.Job.UniqueKey {
+				t.Fatalf("worker saw %+v, C++ inserted %+v", row, rich.Job)
 			}
 			waitFor(t, "the scheduled job", 30*time.Second, func() bool {
 				record.mu.Lock()
@@ -251,8 +259,12 @@ func TestRiverWorkersWorkJobsInsertedFromCpp(t *testing.T) {
 			if err := pool.QueryRow(context.Background(), "SELECT state FROM "+table+" WHERE id = $1", pending.Job.ID).Scan(&state); err != nil || state != "pending" {
 				t.Fatalf("pending job is %q (%v)", state, err)
 			}
-			if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table+" WHERE kind = 'interop_never'").Scan(&count); err != nil || count != 1 {
-				t.Fatalf("%d interop_never rows, want only the pending one (%v)", count, err)
+			if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table+" WHERE id = ANY($1)", rolledBackIDs).Scan(&count); err != nil || count != 0 {
+				t.Fatalf("%d rows of the rolled-back transaction %v exist (%v)", count, rolledBackIDs, err)
+			}
+			// Nor did their unique keys outlive the rollback.
+			if again := cppInsert(t, url, schema, "--kind", "interop_never", "--args", `{"rolled":1}`, "--unique-by-args", "--pending"); again.Duplicate {
+				t.Fatalf("a job of the rolled-back transaction is still a duplicate of row %d", again.Job.ID)
 			}
 		})
 	}
