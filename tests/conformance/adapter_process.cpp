@@ -9,7 +9,7 @@
 
 namespace riverqueue::testing {
 
-adapter_process::adapter_process(const std::string& database_url) {
+adapter_process::adapter_process(const std::string& database_url, const environment& extra_environment) {
     int to_child[2];
     int from_child[2];
     if (::pipe(to_child) != 0 || ::pipe(from_child) != 0) throw std::runtime_error("pipe failed");
@@ -20,6 +20,7 @@ adapter_process::adapter_process(const std::string& database_url) {
         ::close(to_child[1]);
         ::close(from_child[0]);
         ::setenv("RIVER_CONFORMANCE_DATABASE_URL", database_url.c_str(), 1);
+        for (const auto& [name, value] : extra_environment) ::setenv(name.c_str(), value.c_str(), 1);
         ::execl(RIVERQUEUE_CONFORMANCE_ADAPTER, RIVERQUEUE_CONFORMANCE_ADAPTER, static_cast<char*>(nullptr));
         std::_Exit(127);
     }
@@ -44,7 +45,7 @@ int adapter_process::finish() {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-boost::json::object adapter_process::send_line(const std::string& line) {
+std::string adapter_process::exchange(const std::string& line) {
     std::fputs((line + "\n").c_str(), to_adapter_);
     std::fflush(to_adapter_);
     std::string response;
@@ -53,6 +54,11 @@ boost::json::object adapter_process::send_line(const std::string& line) {
         response += buffer;
         if (!response.empty() && response.back() == '\n') break;
     }
+    return response;
+}
+
+boost::json::object adapter_process::send_line(const std::string& line) {
+    const std::string response = exchange(line);
     if (response.empty()) {
         ADD_FAILURE() << "the adapter closed stdout";
         return {};
@@ -60,10 +66,14 @@ boost::json::object adapter_process::send_line(const std::string& line) {
     return boost::json::parse(response).as_object();
 }
 
+std::string adapter_process::request_line(const std::string& method, const std::string& params_json) {
+    return R"({"id":)" + std::to_string(next_id_++) + R"(,"jsonrpc":"2.0","method":")" + method +
+           R"(","params":)" + params_json + "}";
+}
+
 boost::json::object adapter_process::call(const std::string& method, const std::string& params_json) {
-    const int id = next_id_++;
-    auto response = send_line(R"({"id":)" + std::to_string(id) + R"(,"jsonrpc":"2.0","method":")" + method +
-                              R"(","params":)" + params_json + "}");
+    const int id = next_id_;
+    auto response = send_line(request_line(method, params_json));
     EXPECT_EQ(response.at("id").as_int64(), id);
     EXPECT_EQ(response.at("jsonrpc").as_string(), "2.0");
     return response;

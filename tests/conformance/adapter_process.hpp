@@ -7,20 +7,28 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <map>
 #include <string>
 
 namespace riverqueue::testing {
 
 class adapter_process {
 public:
-    // Starts the adapter with RIVER_CONFORMANCE_DATABASE_URL = `database_url`.
-    explicit adapter_process(const std::string& database_url);
+    using environment = std::map<std::string, std::string>;
+
+    // Starts the adapter with RIVER_CONFORMANCE_DATABASE_URL = `database_url`,
+    // plus `extra_environment`.
+    explicit adapter_process(const std::string& database_url, const environment& extra_environment = {});
     adapter_process(const adapter_process&) = delete;
     adapter_process& operator=(const adapter_process&) = delete;
     ~adapter_process();
 
+    // Sends one request line and returns the response line as written.
+    std::string exchange(const std::string& line);
     // Sends one request line and returns the parsed response.
     boost::json::object send_line(const std::string& line);
+    // A request line with the next id.
+    std::string request_line(const std::string& method, const std::string& params_json = "{}");
     // Sends {"id", "jsonrpc", "method", "params"} and returns the response.
     boost::json::object call(const std::string& method, const std::string& params_json = "{}");
     // The result of a call that must succeed (fails the test otherwise).

@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include <libpq-fe.h>
+
 #include <riverqueue/migrator.hpp>
 #include <riverqueue/time.hpp>
 
@@ -37,6 +39,29 @@ void expect_normalized_job(const json::object& job) {
     for (const auto& field : normalized_job_fields) EXPECT_TRUE(job.contains(field)) << field;
 }
 
+// Ids of the jobs in `schema` carrying `tag`, in id order, read on our own connection.
+std::vector<std::int64_t> job_ids_tagged(connection& conn, const std::string& schema, const std::string& tag) {
+    const std::string sql = "SELECT id FROM \"" + schema + "\".river_job WHERE '" + tag + "' = ANY(tags) ORDER BY id";
+    PGresult* result = PQexec(conn.native_handle(), sql.c_str());
+    std::vector<std::int64_t> ids;
+    if (PQresultStatus(result) != PGRES_TUPLES_OK) {
+        ADD_FAILURE() << PQresultErrorMessage(result);
+    } else {
+        for (int row = 0; row < PQntuples(result); ++row) ids.push_back(std::stoll(PQgetvalue(result, row, 0)));
+    }
+    PQclear(result);
+    return ids;
+}
+
+std::set<std::string> keys_of(const json::object& object) {
+    std::set<std::string> keys;
+    for (const auto& member : object) keys.emplace(member.key());
+    return keys;
+}
+
+const char* const unique_key_options_by_args =
+    R"("options":{"by_args":true,"by_period_nanos":0,"by_queue":false,"exclude_kind":false})";
+
 TEST_F(adapter_test, HandshakeDescribesTheInsertOnlyProfile) {
     const auto handshake = adapter_.result("handshake").as_object();
     EXPECT_EQ(handshake.at("profile").as_string(), "insert-only-v1");
@@ -49,6 +74,20 @@ TEST_F(adapter_test, HandshakeDescribesTheInsertOnlyProfile) {
     EXPECT_EQ(handshake.at("migration_lines").as_object().at("main").as_int64(), migrator::latest_version());
     EXPECT_EQ(std::string(handshake.at("application_name").as_string()).substr(0, 18), "river-conformance-");
     EXPECT_EQ(adapter_.error_code("handshake", R"({"x":1})"), -32602);
+}
+
+TEST_F(adapter_test, ResponsesHaveTheContractShape) {
+    const auto success = adapter_.call("insert", R"({"message":"shape"})");
+    EXPECT_EQ(keys_of(success), (std::set<std::string>{"id", "jsonrpc", "result"}));
+    const auto failure = adapter_.call("insert", R"({"unexpected":true})");
+    EXPECT_EQ(keys_of(failure), (std::set<std::string>{"error", "id", "jsonrpc"}));
+    EXPECT_EQ(keys_of(failure.at("error").as_object()), (std::set<std::string>{"code", "message"}));
+    const auto parse_error = adapter_.send_line("{not json");
+    EXPECT_TRUE(parse_error.at("id").is_null());
+    // One line per response, and only responses on stdout.
+    const std::string line = adapter_.exchange(adapter_.request_line("handshake"));
+    EXPECT_EQ(line.find('\n'), line.size() - 1);
+    EXPECT_TRUE(json::parse(line).as_object().contains("result"));
 }
 
 TEST_F(adapter_test, OtherMethodsAreNotFoundBeforeParamsAreRead) {
@@ -97,6 +136,30 @@ TEST_F(adapter_test, InsertReturnsANormalizedEchoJob) {
     EXPECT_EQ(adapter_.error_code("insert", R"({"opts":{"queue":"Not Valid"}})"), -32002);
 }
 
+TEST_F(adapter_test, MetadataReachesTheDatabaseAsWritten) {
+    // River's reference passes the metadata bytes on; a JSON library that
+    // re-prints numbers would store 1.5 for 1.50.
+    const std::string response = adapter_.exchange(adapter_.request_line(
+        "insert", R"({"message":"metadata","opts":{"metadata":{"exact":1.50,"wide":123456789012345678901234567890}}})"));
+    EXPECT_NE(response.find("1.50"), std::string::npos) << response;
+    EXPECT_NE(response.find("123456789012345678901234567890"), std::string::npos) << response;
+    const auto batch = adapter_.exchange(adapter_.request_line(
+        "insert_many", R"({"jobs":[{"message":"a"}, {"message":"b","opts":{"metadata":{"exact":2.50}}}]})"));
+    EXPECT_NE(batch.find("2.50"), std::string::npos) << batch;
+}
+
+TEST_F(adapter_test, EchoArgsAreGoEncodedForUniqueKeys) {
+    // River Go's key for these args, Go-escaped: &kind=conformance_echo&args=
+    // {"behavior":"","duration_ms":0,"message":"\u003cb\u003e \u0026 \u2028"}
+    const auto job = adapter_.result("insert", R"({"message":"<b> & \u2028","opts":{"unique":{"by_args":true}}})")
+                         .as_object();
+    EXPECT_EQ(job.at("unique_key").as_string(), "8399db05c212558e8d69bb5e78e59f437828949c4f11c8e6ff7763bb78e42437");
+    // duration_ms is a Go uint64.
+    const auto longest = adapter_.result("insert", R"({"duration_ms":18446744073709551615})").as_object();
+    EXPECT_EQ(longest.at("args").as_object().at("duration_ms").as_uint64(), 18446744073709551615u);
+    EXPECT_EQ(adapter_.error_code("insert", R"({"duration_ms":-1})"), -32602);
+}
+
 TEST_F(adapter_test, InsertManyReturnsResultsInOrderWithDuplicates) {
     const std::string unique_job = R"({"message":"insert-only duplicate","opts":{"unique":{"by_args":true}}})";
     const auto existing = adapter_.result("insert", unique_job).as_object();
@@ -122,12 +185,24 @@ TEST_F(adapter_test, TransactionsCommitOrRollBackWithTheirNotification) {
         const std::string handle = commit ? "insert-only-commit" : "insert-only-rollback";
         EXPECT_TRUE(adapter_.result("tx_begin", R"({"handle":")" + handle + R"("})").as_object().empty());
         EXPECT_EQ(adapter_.error_code("tx_begin", R"({"handle":")" + handle + R"("})"), -32002);
-        adapter_.result("tx_insert", R"({"handle":")" + handle + R"(","job":{"message":")" + handle + R"("}})");
+        const std::string tag = commit ? "insert_only_commit" : "insert_only_rollback";
+        const std::string opts = R"("opts":{"tags":[")" + tag + R"("]})";
+        const auto inserted = adapter_.result("tx_insert", R"({"handle":")" + handle + R"(","job":{"message":")" +
+                                                               handle + R"(",)" + opts + "}}").as_object();
         const auto batch = adapter_.result("tx_insert_many", R"({"handle":")" + handle +
-                                                                 R"(","jobs":[{"message":"batch"}]})");
-        EXPECT_EQ(batch.as_object().at("results").as_array().size(), 1u);
+                                                                 R"(","jobs":[{"message":"batch",)" + opts + "}]}")
+                               .as_object();
+        EXPECT_EQ(batch.at("results").as_array().size(), 1u);
         EXPECT_TRUE(listening.drain(200ms).empty()) << "notified before the transaction ended";
+        EXPECT_TRUE(job_ids_tagged(admin_, schema_.name(), tag).empty()) << "visible before the transaction ended";
         adapter_.result(commit ? "tx_commit" : "tx_rollback", R"({"handle":")" + handle + R"("})");
+        const std::vector<std::int64_t> stored = job_ids_tagged(admin_, schema_.name(), tag);
+        if (commit) {
+            EXPECT_EQ(stored, (std::vector<std::int64_t>{inserted.at("id").as_int64(),
+                                                         batch.at("results").as_array()[0].as_object().at("job").as_object().at("id").as_int64()}));
+        } else {
+            EXPECT_TRUE(stored.empty()) << "a rolled back transaction left jobs";
+        }
         const auto received = listening.drain(commit ? 2000ms : 500ms);
         if (commit) {
             ASSERT_FALSE(received.empty());
@@ -158,6 +233,28 @@ TEST_F(adapter_test, UniqueKeyHashesTheArgsAsRiverDoes) {
               -32002);
 }
 
+TEST_F(adapter_test, UniqueKeyHashesTheCompactedArgs) {
+    // River's golden `selected_siblings_and_slash_key`: only account.id,
+    // account.region, label and path/key count.
+    const std::string args = R"({"account":{"id":"acct","ignored":"irrelevant","region":"west"},"path/key":"slash"})";
+    // Whitespace, a tab included, but no newline: one request per line.
+    const std::string spaced = R"({ "account" : { "id" : "acct", "ignored" : "irrelevant", "region" :	"west" }, "path/key" : "slash" })";
+    for (const auto& written : {args, spaced}) {
+        const auto key = adapter_.result("unique_key", R"({"args":)" + written +
+                                                           R"(,"kind":"conformance_selected_args","now":"2026-01-02T03:04:05.6789Z",)" +
+                                                           unique_key_options_by_args + R"(,"queue":"default","scheduled_at":null})")
+                             .as_object();
+        EXPECT_EQ(key.at("sha256").as_string(), "7d62e81ac25cfa2dec69ad5a41e0b78188ee1b299bed329b453da6b3abca70bd");
+    }
+    // Any JSON is accepted as args; River rejects what it cannot hash.
+    EXPECT_EQ(adapter_.error_code("unique_key", std::string(R"({"args":null,"kind":"conformance_all_args","now":"2026-01-02T03:04:05Z",)") +
+                                                    unique_key_options_by_args + R"(,"queue":"q"})"),
+              -32002);
+    EXPECT_EQ(adapter_.error_code("unique_key", std::string(R"({"kind":"conformance_all_args","now":"2026-01-02T03:04:05Z",)") +
+                                                    unique_key_options_by_args + R"(,"queue":"q"})"),
+              -32602);
+}
+
 TEST_F(adapter_test, UniqueKeyMatchesRiversFixture) {
     const char* path = std::getenv("RIVER_UNIQUE_KEYS_FIXTURE");
     if (path == nullptr || *path == '\0') {
@@ -186,6 +283,40 @@ TEST_F(adapter_test, UniqueKeyMatchesRiversFixture) {
 }
 
 TEST_F(adapter_test, ExitsCleanlyWhenStdinCloses) { EXPECT_EQ(adapter_.finish(), 0); }
+
+// RIVER_CONFORMANCE_SCHEMA names the schema of the methods that take none;
+// `insert`'s own `schema` param wins over it.
+TEST_F(adapter_test, SchemaComesFromTheEnvironmentOrTheInsertParam) {
+    scratch_schema other;
+    migrator(other.name()).migrate_up(admin_);
+    adapter_process in_other(database_url(), {{"RIVER_CONFORMANCE_SCHEMA", other.name()}});
+    in_other.result("insert_many", R"({"jobs":[{"message":"batch","opts":{"tags":["env_schema"]}}]})");
+    in_other.result("tx_begin", R"({"handle":"h"})");
+    in_other.result("tx_insert", R"({"handle":"h","job":{"message":"tx","opts":{"tags":["env_schema"]}}})");
+    in_other.result("tx_commit", R"({"handle":"h"})");
+    in_other.result("insert", R"({"message":"param","opts":{"tags":["param_schema"]},"schema":")" + schema_.name() + R"("})");
+    EXPECT_EQ(job_ids_tagged(admin_, other.name(), "env_schema").size(), 2u);
+    EXPECT_EQ(job_ids_tagged(admin_, schema_.name(), "param_schema").size(), 1u);
+    EXPECT_TRUE(job_ids_tagged(admin_, other.name(), "param_schema").empty());
+    EXPECT_EQ(in_other.finish(), 0);
+}
+
+TEST(adapter_environment, RefusesWhatTheProfileDoesNotCover) {
+    const std::string url = database_url();
+    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"RIVER_CONFORMANCE_PROFILE", "postgres-full-v1"},
+             {"RIVER_CONFORMANCE_DATABASE_KIND", "sqlite"},
+             {"RIVER_CONFORMANCE_APPLICATION_NAME", "river-conformance-harness"},
+             {"RIVER_CONFORMANCE_APPLICATION_NAME", "someone-else"}}) {
+        adapter_process refused(url, {{name, value}});
+        EXPECT_EQ(refused.finish(), 1) << name << "=" << value;
+    }
+    adapter_process accepted(url, {{"RIVER_CONFORMANCE_PROFILE", "insert-only-v1"},
+                                   {"RIVER_CONFORMANCE_DATABASE_KIND", "postgres"},
+                                   {"RIVER_CONFORMANCE_APPLICATION_NAME", "river-conformance-cpp-42-1"}});
+    EXPECT_EQ(accepted.result("handshake").as_object().at("application_name").as_string(), "river-conformance-cpp-42-1");
+    EXPECT_EQ(accepted.finish(), 0);
+}
 
 }  // namespace
 }  // namespace riverqueue::testing

@@ -63,4 +63,20 @@ std::string_view raw_member(std::string_view object, std::string_view name) {
     }
 }
 
+std::vector<std::string_view> raw_elements(std::string_view array) {
+    std::vector<std::string_view> elements;
+    std::size_t pos = skip_whitespace(array, 0);
+    if (pos >= array.size() || array[pos] != '[') return elements;
+    pos = skip_whitespace(array, pos + 1);
+    while (pos < array.size() && array[pos] != ']') {
+        const std::size_t value_end = skip_value(array, pos);
+        std::size_t text_end = value_end;  // a scalar's text stops before whitespace
+        while (text_end > pos && skip_whitespace(array, text_end - 1) == text_end) --text_end;
+        elements.push_back(array.substr(pos, text_end - pos));
+        pos = skip_whitespace(array, value_end);
+        if (pos < array.size() && array[pos] == ',') pos = skip_whitespace(array, pos + 1);
+    }
+    return elements;
+}
+
 }  // namespace riverqueue::tools

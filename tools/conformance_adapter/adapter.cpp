@@ -7,6 +7,7 @@
 #include <riverqueue/time.hpp>
 #include <riverqueue/unique_key.hpp>
 
+#include "compact_json.hpp"
 #include "echo_job.hpp"
 #include "job_json.hpp"
 #include "raw_json.hpp"
@@ -52,10 +53,14 @@ std::string results_json(const std::vector<insert_result>& results) {
     return out + "]}";
 }
 
-std::vector<insert_many_params> echo_jobs(const boost::json::value& jobs) {
+// `raw_jobs` is the same list as the request wrote it.
+std::vector<insert_many_params> echo_jobs(const boost::json::value& jobs, std::string_view raw_jobs) {
     if (!jobs.is_array()) throw rpc_error(rpc_code::invalid_params, "jobs must be a list");
+    const auto raw = tools::raw_elements(raw_jobs);
     std::vector<insert_many_params> params;
-    for (const auto& job : jobs.as_array()) params.push_back(echo_job_params(job, false));
+    for (std::size_t i = 0; i < jobs.as_array().size(); ++i) {
+        params.push_back(echo_job_params(jobs.as_array()[i], raw.at(i), false));
+    }
     return params;
 }
 
@@ -94,11 +99,11 @@ client& adapter::client_for(const std::string& schema) {
 std::string adapter::call(std::string_view method, const boost::json::value& params, std::string_view raw_params) {
     try {
         if (method == "handshake") return handshake(params);
-        if (method == "insert") return insert(params);
-        if (method == "insert_many") return insert_many(params);
+        if (method == "insert") return insert(params, raw_params);
+        if (method == "insert_many") return insert_many(params, raw_params);
         if (method == "tx_begin") return tx_begin(params);
-        if (method == "tx_insert") return tx_insert(params);
-        if (method == "tx_insert_many") return tx_insert_many(params);
+        if (method == "tx_insert") return tx_insert(params, raw_params);
+        if (method == "tx_insert_many") return tx_insert_many(params, raw_params);
         if (method == "tx_commit") return tx_end(params, true);
         if (method == "tx_rollback") return tx_end(params, false);
         if (method == "unique_key") return unique_key(params, raw_params);
@@ -126,16 +131,17 @@ std::string adapter::handshake(const boost::json::value& params) {
     return out;
 }
 
-std::string adapter::insert(const boost::json::value& params) {
-    const insert_many_params job = echo_job_params(params, true);
+std::string adapter::insert(const boost::json::value& params, std::string_view raw_params) {
+    const insert_many_params job = echo_job_params(params, raw_params, true);
     const params_reader in(params, {"behavior", "duration_ms", "message", "opts", "schema"});
-    return tools::job_json(client_for(in.string("schema").value_or("")).insert_dynamic(job.args, job.opts).job);
+    const std::string schema = in.string("schema").value_or("");
+    return tools::job_json(client_for(schema.empty() ? config_.schema : schema).insert_dynamic(job.args, job.opts).job);
 }
 
-std::string adapter::insert_many(const boost::json::value& params) {
+std::string adapter::insert_many(const boost::json::value& params, std::string_view raw_params) {
     const params_reader in(params, {"jobs"});
-    const auto jobs = echo_jobs(in.required("jobs"));
-    return results_json(client_for("").insert_many(jobs));
+    const auto jobs = echo_jobs(in.required("jobs"), tools::raw_member(raw_params, "jobs"));
+    return results_json(client_for(config_.schema).insert_many(jobs));
 }
 
 connection& adapter::transaction_for(const boost::json::value& params) {
@@ -155,18 +161,19 @@ std::string adapter::tx_begin(const boost::json::value& params) {
     return "{}";
 }
 
-std::string adapter::tx_insert(const boost::json::value& params) {
+// As River's reference: the job is read before the handle is looked up.
+std::string adapter::tx_insert(const boost::json::value& params, std::string_view raw_params) {
     const params_reader in(params, {"handle", "job"});
+    const insert_many_params job = echo_job_params(in.required("job"), tools::raw_member(raw_params, "job"), false);
     connection& tx = transaction_for(params);
-    const insert_many_params job = echo_job_params(in.required("job"), false);
-    return tools::job_json(client_for("").insert_tx_dynamic(tx.native_handle(), job.args, job.opts).job);
+    return tools::job_json(client_for(config_.schema).insert_tx_dynamic(tx.native_handle(), job.args, job.opts).job);
 }
 
-std::string adapter::tx_insert_many(const boost::json::value& params) {
+std::string adapter::tx_insert_many(const boost::json::value& params, std::string_view raw_params) {
     const params_reader in(params, {"handle", "jobs"});
+    const auto jobs = echo_jobs(in.required("jobs"), tools::raw_member(raw_params, "jobs"));
     connection& tx = transaction_for(params);
-    const auto jobs = echo_jobs(in.required("jobs"));
-    return results_json(client_for("").insert_many_tx(tx, jobs));
+    return results_json(client_for(config_.schema).insert_many_tx(tx, jobs));
 }
 
 std::string adapter::tx_end(const boost::json::value& params, bool commit) {
@@ -184,7 +191,8 @@ std::string adapter::unique_key(const boost::json::value& params, std::string_vi
     const params_reader in(params, {"args", "kind", "now", "options", "queue", "scheduled_at", "expected_error",
                                     "expected_sha256", "expected_state_mask", "name", "selected_unique_components",
                                     "selected_unique_paths"});
-    in.required("args");
+    // Any JSON value, null included: River decides whether it can be hashed.
+    if (!in.object().contains("args")) throw rpc_error(rpc_code::invalid_params, "params.args: is required");
     const std::string kind = in.string("kind").value_or("");
     const auto paths = unique_paths_for_kind(kind);
     if (!paths) throw rpc_error(rpc_code::rejected, "unsupported unique fixture kind \"" + kind + "\"");
@@ -208,8 +216,9 @@ std::string adapter::unique_key(const boost::json::value& params, std::string_vi
     // River's reference treats an empty list like none: the default states.
     if (auto states = options.states("by_state"); states && !states->empty()) opts.by_state = std::move(states);
     opts.exclude_kind = options.boolean("exclude_kind").value_or(false);
-    // The args exactly as the request wrote them.
-    const std::string_view args = tools::raw_member(raw_params, "args");
+    // The args as the request wrote them, compacted: the bytes River's
+    // reference hashes when its harness sends them.
+    const std::string args = compact_json(tools::raw_member(raw_params, "args"));
     const auto key = compute_unique_key(
         unique_key_input{kind, args, in.string("queue").value_or(""), scheduled_at, *now}, opts);
     return "{\"sha256\":\"" + key.hex() + "\",\"state_mask\":" + std::to_string(unique_states_bitmask(opts)) + "}";

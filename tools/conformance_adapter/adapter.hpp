@@ -16,6 +16,10 @@ namespace riverqueue::conformance {
 struct adapter_config {
     std::string database_url;      // RIVER_CONFORMANCE_DATABASE_URL
     std::string application_name;  // RIVER_CONFORMANCE_APPLICATION_NAME
+    // RIVER_CONFORMANCE_SCHEMA: the schema of every method that names none
+    // (the contract has a `schema` param on `insert` only). Empty means the
+    // connection's search_path, as River's reference does.
+    std::string schema;
 };
 
 class adapter {
@@ -29,11 +33,11 @@ public:
 
 private:
     std::string handshake(const boost::json::value& params);
-    std::string insert(const boost::json::value& params);
-    std::string insert_many(const boost::json::value& params);
+    std::string insert(const boost::json::value& params, std::string_view raw_params);
+    std::string insert_many(const boost::json::value& params, std::string_view raw_params);
     std::string tx_begin(const boost::json::value& params);
-    std::string tx_insert(const boost::json::value& params);
-    std::string tx_insert_many(const boost::json::value& params);
+    std::string tx_insert(const boost::json::value& params, std::string_view raw_params);
+    std::string tx_insert_many(const boost::json::value& params, std::string_view raw_params);
     std::string tx_end(const boost::json::value& params, bool commit);
     std::string unique_key(const boost::json::value& params, std::string_view raw_params);
 

@@ -7,6 +7,7 @@
 #include <riverqueue/time.hpp>
 
 #include "job_json.hpp"
+#include "raw_json.hpp"
 #include "rpc.hpp"
 
 namespace riverqueue::conformance {
@@ -29,7 +30,7 @@ unique_opts read_unique(const boost::json::value& value) {
     return opts;
 }
 
-insert_opts read_opts(const boost::json::value& value) {
+insert_opts read_opts(const boost::json::value& value, std::string_view raw_opts) {
     const params_reader opts_in(value,
                                 {"max_attempts", "metadata", "pending", "priority", "queue", "scheduled_at", "tags",
                                  "unique"},
@@ -38,7 +39,7 @@ insert_opts read_opts(const boost::json::value& value) {
     if (const auto attempts = opts_in.integer("max_attempts", 1)) opts.max_attempts = static_cast<int>(*attempts);
     if (const auto* metadata = opts_in.find("metadata")) {
         if (!metadata->is_object()) throw rpc_error(rpc_code::invalid_params, "opts.metadata must be an object");
-        opts.metadata = boost::json::serialize(*metadata);
+        opts.metadata = std::string(tools::raw_member(raw_opts, "metadata"));
     }
     opts.pending = opts_in.boolean("pending").value_or(false);
     if (const auto priority = opts_in.integer("priority", INT32_MIN)) opts.priority = static_cast<int>(*priority);
@@ -64,7 +65,7 @@ insert_opts read_opts(const boost::json::value& value) {
 
 }  // namespace
 
-insert_many_params echo_job_params(const boost::json::value& job, bool allow_schema) {
+insert_many_params echo_job_params(const boost::json::value& job, std::string_view raw_job, bool allow_schema) {
     const params_reader in = allow_schema
                                  ? params_reader(job, {"behavior", "duration_ms", "message", "opts", "schema"})
                                  : params_reader(job, {"behavior", "duration_ms", "message", "opts"}, "job");
@@ -72,14 +73,14 @@ insert_many_params echo_job_params(const boost::json::value& job, bool allow_sch
     bool known = false;
     for (std::string_view name : behaviors) known = known || name == behavior;
     if (!known) throw rpc_error(rpc_code::invalid_params, "unknown behavior \"" + behavior + "\"");
-    const std::int64_t duration = in.integer("duration_ms", 0).value_or(0);
+    const std::uint64_t duration = in.unsigned_integer("duration_ms").value_or(0);
     const std::string message = in.string("message").value_or("");
     // River's Go conformanceArgs struct: fields in this order.
     std::string args = "{\"behavior\":" + tools::json_string(behavior) +
                        ",\"duration_ms\":" + std::to_string(duration) +
                        ",\"message\":" + tools::json_string(message) + "}";
     insert_many_params params{dynamic_args{"conformance_echo", std::move(args), {}}, {}};
-    if (const auto* opts = in.find("opts")) params.opts = read_opts(*opts);
+    if (const auto* opts = in.find("opts")) params.opts = read_opts(*opts, tools::raw_member(raw_job, "opts"));
     return params;
 }
 

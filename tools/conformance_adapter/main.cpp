@@ -3,6 +3,7 @@
 // insert-only-v1). Diagnostics go to stderr only.
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <boost/json.hpp>
@@ -23,20 +24,38 @@ std::string error_response(const std::string& id, rpc_code code, const std::stri
 
 std::string env(const char* name, const char* fallback = "") {
     const char* value = std::getenv(name);
-    return value != nullptr ? value : fallback;
+    return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+// The environment River's harness sets, checked as River's reference checks it.
+std::optional<adapter_config> config_from_environment() {
+    adapter_config config{env("RIVER_CONFORMANCE_DATABASE_URL"),
+                          env("RIVER_CONFORMANCE_APPLICATION_NAME", "river-conformance-cpp"),
+                          env("RIVER_CONFORMANCE_SCHEMA")};
+    const std::string kind = env("RIVER_CONFORMANCE_DATABASE_KIND");
+    const std::string profile = env("RIVER_CONFORMANCE_PROFILE");
+    const char* problem = nullptr;
+    if (config.database_url.empty()) problem = "RIVER_CONFORMANCE_DATABASE_URL is required";
+    else if (!kind.empty() && kind != "postgres") problem = "RIVER_CONFORMANCE_DATABASE_KIND must be postgres";
+    else if (!profile.empty() && profile != "insert-only-v1") problem = "RIVER_CONFORMANCE_PROFILE must be insert-only-v1";
+    // The harness's own observer uses river-conformance-harness; adapters
+    // share the prefix so that the harness can tell their connections apart.
+    else if (config.application_name.rfind("river-conformance-", 0) != 0 ||
+             config.application_name == "river-conformance-harness") {
+        problem = "RIVER_CONFORMANCE_APPLICATION_NAME must start with river-conformance- (and not be the harness's)";
+    }
+    if (problem == nullptr) return config;
+    std::cerr << "riverqueue-conformance-adapter: " << problem << "\n";
+    return std::nullopt;
 }
 
 }  // namespace
 
 int main() {
     std::ios::sync_with_stdio(false);
-    adapter_config config{env("RIVER_CONFORMANCE_DATABASE_URL"),
-                          env("RIVER_CONFORMANCE_APPLICATION_NAME", "river-conformance-cpp")};
-    if (config.database_url.empty()) {
-        std::cerr << "riverqueue-conformance-adapter: RIVER_CONFORMANCE_DATABASE_URL is required\n";
-        return 2;
-    }
-    adapter handler(config);
+    const auto config = config_from_environment();
+    if (!config) return 1;
+    adapter handler(*config);
     std::string line;
     while (std::getline(std::cin, line)) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;

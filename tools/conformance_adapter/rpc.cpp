@@ -64,6 +64,14 @@ std::optional<std::int64_t> params_reader::integer(std::string_view name, std::i
     return number;
 }
 
+std::optional<std::uint64_t> params_reader::unsigned_integer(std::string_view name) const {
+    const auto* value = find(name);
+    if (value == nullptr) return std::nullopt;
+    if (value->is_uint64()) return value->as_uint64();
+    if (value->is_int64() && value->as_int64() >= 0) return static_cast<std::uint64_t>(value->as_int64());
+    invalid(name, "must be a non-negative integer");
+}
+
 std::optional<std::vector<job_state>> params_reader::states(std::string_view name) const {
     const auto* value = find(name);
     if (value == nullptr) return std::nullopt;

@@ -46,6 +46,8 @@ public:
     std::optional<std::string> string(std::string_view name) const;
     std::optional<bool> boolean(std::string_view name) const;
     std::optional<std::int64_t> integer(std::string_view name, std::int64_t minimum) const;
+    // A non-negative integer up to 2^64-1 (Go's uint64).
+    std::optional<std::uint64_t> unsigned_integer(std::string_view name) const;
     // A list of River job state names.
     std::optional<std::vector<job_state>> states(std::string_view name) const;
     const boost::json::object& object() const noexcept { return object_; }
