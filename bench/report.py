@@ -1,6 +1,8 @@
 """Turns bench/out/results.jsonl into docs/benchmarks.md and a PNG chart.
 
     python report.py RESULTS.jsonl OUT.md OUT.png
+
+Appends bench/analysis.md (written by hand from the runs and profiles).
 """
 import datetime
 import json
@@ -9,35 +11,65 @@ import platform
 import statistics
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-# (row label, our contender, River Go's, floor, Python's) for one job count.
-ROWS = [
-    ("insert (one job per call)", "ours_insert", "go_insert", "libpq_insert_floor", "python_insert", 2000),
-    ("insert, unique by args", "ours_insert_unique", "go_insert_unique", None, None, 2000),
-    ("insert_many 1k", "ours_insert_many", "go_insert_many", None, None, 1000),
-    ("insert_many 10k", "ours_insert_many", "go_insert_many", None, "python_insert_many", 10000),
-    ("insert_many 100k", "ours_insert_many", "go_insert_many", None, None, 100000),
-    ("insert_many 10k, unique by args", "ours_insert_many_unique", "go_insert_many_unique", None, None, 10000),
-    ("insert_many_fast 100k", "ours_insert_many_fast", "go_insert_many_fast", "psql_copy_floor", None, 100000),
-    ("insert_many_fast 1M", "ours_insert_many_fast", "go_insert_many_fast", "psql_copy_floor", None, 1000000),
-]
 
+@dataclass
+class Workload:
+    label: str
+    jobs: int
+    ours: str
+    go: str | None
+    floor: str | None
+    python: str | None
+
+
+SINGLE = 5000  # jobs per single-insert run (bench/run.sh)
+WORKLOADS = [
+    Workload("insert", SINGLE, "ours_insert", "go_insert", "libpq_insert_floor", "python_insert"),
+    Workload("insert, unique by args", SINGLE, "ours_insert_unique", "go_insert_unique", None, None),
+    Workload("insert_many 1k", 1000, "ours_insert_many", "go_insert_many", "psql_copy_floor", "python_insert_many"),
+    Workload("insert_many 10k", 10000, "ours_insert_many", "go_insert_many", "psql_copy_floor", "python_insert_many"),
+    Workload("insert_many 100k", 100000, "ours_insert_many", "go_insert_many", "psql_copy_floor", "python_insert_many"),
+    Workload("insert_many 10k, unique by args", 10000, "ours_insert_many_unique", "go_insert_many_unique", None, None),
+    Workload("insert_many_fast 100k", 100000, "ours_insert_many_fast", "go_insert_many_fast", "psql_copy_floor", None),
+    Workload("insert_many_fast 1M", 1000000, "ours_insert_many_fast", "go_insert_many_fast", "psql_copy_floor", None),
+]
+CONTENDERS = [("ours", "riverqueue-cpp"), ("go", "River Go"), ("floor", "floor"), ("python", "Python")]
+
+# (workload, compared with, wanted ratio of our jobs/s to theirs), from the issue.
 TARGETS = [
-    ("insert_many_fast 1M", "floor", 0.95),
-    ("insert_many_fast 1M", "go", 1.1),
     ("insert_many_fast 100k", "floor", 0.95),
+    ("insert_many_fast 1M", "floor", 0.95),
     ("insert_many_fast 100k", "go", 1.1),
+    ("insert_many_fast 1M", "go", 1.1),
+    ("insert_many 1k", "go", 1.2),
     ("insert_many 10k", "go", 1.2),
     ("insert_many 100k", "go", 1.2),
+    ("insert_many 1k", "python", 10.0),
     ("insert_many 10k", "python", 10.0),
-    ("insert (one job per call)", "go", 1.5),
-    ("insert (one job per call)", "floor", 0.9),
+    ("insert_many 100k", "python", 10.0),
+    ("insert", "go", 1.5),
+    ("insert", "floor", 0.9),
 ]
+
+
+@dataclass
+class Measured:
+    """One contender on one workload, over its repetitions."""
+    rates: list  # jobs/s of each repetition
+    wall_us: float  # median microseconds per job
+    client_us: float | None  # median client CPU microseconds per job
+    server_us: float | None  # median server CPU microseconds per job
+
+    @property
+    def rate(self):
+        return statistics.median(self.rates)
 
 
 def load(path):
@@ -52,76 +84,130 @@ def load(path):
     return runs, callgrind
 
 
-def rate(runs, contender, jobs):
-    """Median jobs/s and its spread (min, max) over the repetitions."""
+def measured(runs, contender, jobs):
     records = runs.get((contender, jobs)) if contender else None
     if not records:
         return None
-    rates = [jobs / r["seconds"] for r in records]
-    return statistics.median(rates), min(rates), max(rates), len(rates)
+
+    def per_job_us(key):
+        values = [r[key] for r in records if r.get(key) is not None]
+        return statistics.median(values) / jobs * 1e6 if values else None
+
+    return Measured([jobs / r["seconds"] for r in records], per_job_us("seconds"), per_job_us("client_cpu_seconds"),
+                    per_job_us("server_cpu_seconds"))
 
 
-def fmt(r):
-    if r is None:
+def rate_cell(m):
+    if m is None:
         return "n/a"
-    median, low, high, n = r
-    return f"{median:,.0f} ({low:,.0f}-{high:,.0f}, n={n})"
+    return f"{m.rate:,.0f} ({min(m.rates):,.0f}-{max(m.rates):,.0f}, n={len(m.rates)})"
 
 
 def ratio(a, b):
-    return "n/a" if a is None or b is None else f"{a[0] / b[0]:.2f}x"
+    return None if a is None or b is None else a.rate / b.rate
+
+
+def ratio_cell(a, b):
+    r = ratio(a, b)
+    return "n/a" if r is None else f"{r:.2f}x"
+
+
+def us_cell(value):
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def count_cell(value):
+    return "n/a" if value is None else f"{value:,}"
 
 
 def machine():
     cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as f:
-            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}); {pg}"
+    go = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
+    return (f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores ({cpu}); "
+            f"{pg}; {go}; Python {platform.python_version()}")
+
+
+def chart(results, out_png, today):
+    labels = [w.label for w in WORKLOADS]
+    fig, ax = plt.subplots(figsize=(11, 7))
+    width = 0.2
+    for i, (key, name) in enumerate(CONTENDERS):
+        values = [results[w.label][key].rate if results[w.label][key] else 0 for w in WORKLOADS]
+        bars = ax.barh([y + i * width for y in range(len(labels))], values, height=width, label=name)
+        ax.bar_label(bars, labels=[f"{v:,.0f}" if v else "" for v in values], fontsize=7, padding=2)
+    ax.set_yticks([y + 1.5 * width for y in range(len(labels))])
+    ax.set_yticklabels(labels)
+    ax.set_xscale("log")
+    ax.set_xlabel("jobs per second (median of the repetitions, log scale)")
+    ax.invert_yaxis()
+    ax.set_xlim(right=max(ax.get_xlim()[1], 1) * 1.5)  # room for the labels
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=len(CONTENDERS))
+    ax.set_title(f"Inserting River jobs into one local PostgreSQL ({today})")
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=100)
 
 
 def main():
-    results, out_md, out_png = sys.argv[1:4]
-    runs, callgrind = load(results)
+    results_path, out_md, out_png = sys.argv[1:4]
+    runs, callgrind = load(results_path)
+    results = {w.label: {key: measured(runs, getattr(w, key), w.jobs) for key, _ in CONTENDERS} for w in WORKLOADS}
+
     table = []
-    by_label = {}
-    for label, ours, go, floor, python, jobs in ROWS:
-        r = {k: rate(runs, c, jobs) for k, c in (("ours", ours), ("go", go), ("floor", floor), ("python", python))}
-        by_label[label] = r
-        table.append(f"| {label} | {fmt(r['ours'])} | {fmt(r['go'])} | {ratio(r['ours'], r['go'])} | "
-                     f"{fmt(r['floor'])} | {ratio(r['ours'], r['floor'])} | {fmt(r['python'])} | "
-                     f"{ratio(r['ours'], r['python'])} |")
-    stream = runs.get(("ours_insert_many_fast_stream", 1000000), [])
-    rss = max((r.get("rss_growth_mb", 0) for r in stream), default=None)
-    stream_rate = rate(runs, "ours_insert_many_fast_stream", 1000000)
+    for w in WORKLOADS:
+        r = results[w.label]
+        table.append(f"| {w.label} | {rate_cell(r['ours'])} | {rate_cell(r['go'])} | {ratio_cell(r['ours'], r['go'])} | "
+                     f"{rate_cell(r['floor'])} | {ratio_cell(r['ours'], r['floor'])} | {rate_cell(r['python'])} | "
+                     f"{ratio_cell(r['ours'], r['python'])} |")
 
     target_lines = []
     for label, against, wanted in TARGETS:
-        r = by_label[label]
-        if r["ours"] is None or r[against] is None:
+        got = ratio(results[label]["ours"], results[label][against])
+        if got is None:
             target_lines.append(f"| {label} vs {against} | >= {wanted}x | n/a | not measured |")
-            continue
-        got = r["ours"][0] / r[against][0]
-        target_lines.append(f"| {label} vs {against} | >= {wanted}x | {got:.2f}x | {'met' if got >= wanted else 'MISSED'} |")
+        else:
+            target_lines.append(f"| {label} vs {against} | >= {wanted}x | {got:.2f}x | "
+                                f"{'met' if got >= wanted else 'MISSED'} |")
 
+    cost_lines = []
+    for w in WORKLOADS:
+        for key, name in CONTENDERS:
+            m = results[w.label][key]
+            if m is not None:
+                cost_lines.append(f"| {w.label} | {name} ({getattr(w, key)}) | {us_cell(m.wall_us)} | "
+                                  f"{us_cell(m.client_us)} | {us_cell(m.server_us)} |")
+
+    stream = measured(runs, "ours_insert_many_fast_stream", 1000000)
+    stream_rss = max((r.get("rss_growth_mb", 0) for r in runs.get(("ours_insert_many_fast_stream", 1000000), [])),
+                     default=None)
     today = datetime.date.today().isoformat()
     md = [
         "# Benchmarks",
         "",
-        f"Generated by `bench/run.sh` on {today}; machine: {machine()}.",
-        "One fresh local PostgreSQL (unix socket, fsync off), `river_job` truncated before every run, the same",
-        "job for every contender (kind `bench_job`, about 100 bytes of args, default options; unique variants",
-        "are unique by args). Rates are jobs per second: the median over the repetitions, with the lowest and",
-        "highest in brackets. River Go is v0.51.2 (`bench/go`), Python is riverqueue 0.7.0 over SQLAlchemy and",
-        "psycopg (`bench/python`). Floors: a raw libpq `INSERT ... RETURNING` loop, and psql's `\\copy` of",
-        "(args, kind) rows from a file.",
+        f"Generated by `bench/run.sh` on {today}.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "One fresh local PostgreSQL started by `scripts/local-postgres.sh` (unix socket, fsync off, the same",
+        "settings for every contender), `river_job` truncated before every run, the same job for every",
+        "contender: kind `bench_job`, about 100 bytes of args, default options; the unique variants are unique",
+        "by args. Rates are jobs per second: the median over the repetitions, with the lowest and highest in",
+        "brackets. Contenders: riverqueue-cpp (this library, Release build); River Go v0.51.2 with",
+        "riverpgxv5 (`bench/go`); River's Python client riverqueue 0.7.0 over SQLAlchemy and psycopg 3",
+        "(`bench/python`; no unique variant, see below). Floors: a raw libpq prepared",
+        "`INSERT ... RETURNING` loop (`bench/cpp`) for single inserts, and psql's `\\copy` of the same jobs as",
+        "(args, kind) rows from a file for batches, timed by psql's `\\timing` (without starting psql).",
         "",
         "| workload | ours | River Go | ours / Go | floor | ours / floor | Python | ours / Python |",
         "|---|---|---|---|---|---|---|---|",
         *table,
+        "",
+        "![benchmarks](benchmarks.png)",
         "",
         "## Targets",
         "",
@@ -129,38 +215,33 @@ def main():
         "|---|---|---|---|",
         *target_lines,
         "",
-        "## Memory and CPU",
+        "## Where the time goes",
         "",
-        f"- Streaming 1,000,000 jobs through `insert_many_fast` from a generator: {fmt(stream_rate)} jobs/s, peak",
-        f"  RSS growth {rss if rss is not None else 'n/a'} MB (target: at most 64 MB).",
-        f"- Client-side instructions per job (callgrind): building one insert (resolve, validate, SQL)"
-        f" {callgrind.get('insert', 'n/a')}; computing one unique key by args {callgrind.get('unique_key', 'n/a')}.",
+        "Per job, in microseconds (medians over the repetitions): wall time, the client process's CPU time",
+        "(user + system, all threads; not measured for psql), and the CPU time of the whole PostgreSQL server",
+        "(every backend and background process, sampled from `/proc` by `bench/server_cpu.sql` around the",
+        "timed section; clock-tick resolution, so short runs are approximate). Wall time above the sum of",
+        "the two is waiting: round trips, and the client and the server waiting for each other.",
         "",
-        "![benchmarks](benchmarks.png)",
+        "| workload | contender | wall | client CPU | server CPU |",
+        "|---|---|---|---|---|",
+        *cost_lines,
         "",
+        "## Memory and client CPU",
+        "",
+        f"- Streaming 1,000,000 jobs through `insert_many_fast` from a generator: {rate_cell(stream)} jobs/s,",
+        f"  peak RSS growth {'n/a' if stream_rss is None else f'{stream_rss:.1f}'} MB.",
+        "- Client-side instructions per job, counted by callgrind (`bench/cpp/cpu_per_job.cpp`, Release build):",
+        f"  building one insert (`core::resolve_insert` + `core::build_insert`): {count_cell(callgrind.get('insert'))};",
+        f"  computing one unique key by args (`compute_unique_key`): {count_cell(callgrind.get('unique_key'))}.",
     ]
     analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
     if os.path.exists(analysis):
         with open(analysis) as f:
-            md += ["", f.read()]
+            md += ["", f.read().rstrip()]
     with open(out_md, "w") as f:
-        f.write("\n".join(md))
-
-    labels = [row[0] for row in ROWS]
-    fig, ax = plt.subplots(figsize=(11, 6))
-    width = 0.2
-    for i, (key, name) in enumerate((("ours", "riverqueue-cpp"), ("go", "River Go"), ("floor", "floor"), ("python", "Python"))):
-        values = [by_label[l][key][0] if by_label[l][key] else 0 for l in labels]
-        ax.barh([y + i * width for y in range(len(labels))], values, height=width, label=name)
-    ax.set_yticks([y + 1.5 * width for y in range(len(labels))])
-    ax.set_yticklabels(labels)
-    ax.set_xscale("log")
-    ax.set_xlabel("jobs per second (median, log scale)")
-    ax.invert_yaxis()
-    ax.legend()
-    ax.set_title(f"Inserting River jobs ({today})")
-    fig.tight_layout()
-    fig.savefig(out_png, dpi=100)
+        f.write("\n".join(md) + "\n")
+    chart(results, out_png, today)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Runs every benchmark contender in one run on one fresh local PostgreSQL and
-# writes docs/benchmarks.md and docs/benchmarks.png.
-#   bench/run.sh            (BENCH_REPS=5 by default)
+# writes docs/benchmarks.md and docs/benchmarks.png:
+#
+#   bench/run.sh          # BENCH_REPS=5 repetitions of everything (about 7 minutes on 2 cores)
+#
+# Builds what it needs: the C++ contenders (Release, in build-bench/), River
+# Go's (bench/go) and a venv with the pinned Python packages (bench/.venv).
+# Every contender truncates river_job before its timed section and reports
+# wall time, its own CPU time and the server's (bench/server_cpu.sql); the
+# raw results go to bench/out/results.jsonl, which bench/report.py turns into
+# the report.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 reps=${BENCH_REPS:-5}
@@ -11,51 +19,74 @@ mkdir -p "$out"
 : >"$out/results.jsonl"
 
 echo "bench: building (Release)" >&2
-CMAKE_BUILD_TYPE=Release "$root/scripts/setup.sh" "$build" >/dev/null
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job >/dev/null
 (cd "$root/bench/go" && go build -o "$build/riverbench" .)
 if [ ! -x "$root/bench/.venv/bin/python" ]; then python3 -m venv "$root/bench/.venv"; fi
-"$root/bench/.venv/bin/pip" install -q -r "$root/bench/python/requirements.txt"
+"$root/bench/.venv/bin/pip" install -q --disable-pip-version-check -r "$root/bench/python/requirements.txt"
 
 pg_dir=$(mktemp -d /tmp/riverqueue-bench-pg.XXXXXX)
 trap '"$root/scripts/local-postgres.sh" stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
-url=$(DATABASE_URL= "$root/scripts/local-postgres.sh" start "$pg_dir")
-"$build/bin/riverqueue" migrate up --database-url "$url" >/dev/null
-
-run() {  # run PROGRAM... : one JSON line appended to the results
-  "$@" | tee -a "$out/results.jsonl" >&2
-}
+url=$(DATABASE_URL='' "$root/scripts/local-postgres.sh" start "$pg_dir")
+psql "$url" -qX -v ON_ERROR_STOP=1 -f "$root/bench/server_cpu.sql"
+export BENCH_SERVER_CPU=1
 
 cpp=$build/bin/riverqueue_bench
 gobench=$build/riverbench
-py="$root/bench/.venv/bin/python $root/bench/python/bench.py"
+python=("$root/bench/.venv/bin/python" "$root/bench/python/bench.py")
+"$cpp" "$url" "" migrate 0
+
+run() {  # run PROGRAM... : appends its JSON line to the results
+  "$@" | tee -a "$out/results.jsonl" >&2
+}
+
+# The COPY floor: psql's \copy of the same jobs, as (args, kind) rows, from a
+# file. \timing times the COPY alone, not psql starting or connecting.
+copy_floor() {  # copy_floor JOBS
+  local jobs=$1 rows=$out/rows_$1.copy
+  [ -s "$rows" ] || "$cpp" "$url" "" copy_rows "$jobs" >"$rows"
+  # Prints the server's CPU seconds, "Time: N ms", and the CPU seconds again.
+  psql "$url" -XAtq -v ON_ERROR_STOP=1 <<EOF >"$out/copy_floor.log"
+TRUNCATE river_job;
+SELECT public.bench_server_cpu_seconds();
+\timing on
+\copy river_job (args, kind) FROM '$rows'
+\timing off
+SELECT public.bench_server_cpu_seconds();
+EOF
+  awk -v jobs="$jobs" 'NR == 1 { before = $1 } NR == 2 { ms = $2 } NR == 3 { after = $1 }
+    END { printf "{\"contender\":\"psql_copy_floor\",\"jobs\":%d,\"seconds\":%.6f,\"client_cpu_seconds\":null,\"server_cpu_seconds\":%.2f}\n",
+          jobs, ms / 1000, after - before }' "$out/copy_floor.log" | tee -a "$out/results.jsonl" >&2
+}
+
 for rep in $(seq "$reps"); do
   echo "bench: repetition $rep of $reps" >&2
-  for n in 2000; do
-    run "$cpp" "$url" "" ours_insert $n
-    run "$cpp" "$url" "" ours_insert_unique $n
-    run "$cpp" "$url" "" libpq_insert_floor $n
-    run "$gobench" "$url" "" go_insert $n
-    run "$gobench" "$url" "" go_insert_unique $n
-    run $py "$url" "" python_insert $n
+  n=5000
+  run "$cpp" "$url" "" ours_insert $n
+  run "$cpp" "$url" "" ours_insert_unique $n
+  run "$cpp" "$url" "" libpq_insert_floor $n
+  run "$gobench" "$url" "" go_insert $n
+  run "$gobench" "$url" "" go_insert_unique $n
+  run "${python[@]}" "$url" "" python_insert $n
+  # A 1k batch takes a few tens of milliseconds: three samples per repetition.
+  for round in 1 2 3; do
+    run "$cpp" "$url" "" ours_insert_many 1000
+    run "$gobench" "$url" "" go_insert_many 1000
+    run "${python[@]}" "$url" "" python_insert_many 1000
+    copy_floor 1000
   done
-  for n in 1000 10000 100000; do
+  for n in 10000 100000; do
     run "$cpp" "$url" "" ours_insert_many $n
     run "$gobench" "$url" "" go_insert_many $n
+    run "${python[@]}" "$url" "" python_insert_many $n
+    copy_floor $n
   done
   run "$cpp" "$url" "" ours_insert_many_unique 10000
   run "$gobench" "$url" "" go_insert_many_unique 10000
-  run $py "$url" "" python_insert_many 10000
   for n in 100000 1000000; do
     run "$cpp" "$url" "" ours_insert_many_fast $n
     run "$gobench" "$url" "" go_insert_many_fast $n
-    # Floor: psql's COPY of the same rows from a file.
-    [ -f "$out/rows_$n.copy" ] || "$cpp" "$url" "" copy_rows $n >"$out/rows_$n.copy"
-    psql "$url" -qXc "TRUNCATE river_job"
-    started=$(date +%s.%N)
-    psql "$url" -qXc "\\copy river_job (args, kind) FROM '$out/rows_$n.copy'"
-    ended=$(date +%s.%N)
-    echo "{\"contender\":\"psql_copy_floor\",\"jobs\":$n,\"seconds\":$(python3 -c "print($ended - $started)")}" \
-      | tee -a "$out/results.jsonl" >&2
+    [ $n = 100000 ] || copy_floor $n  # the 100k floor ran above
   done
   run "$cpp" "$url" "" ours_insert_many_fast_stream 1000000
 done

@@ -1,16 +1,22 @@
 // Times one contender inserting N jobs, after migrating and truncating:
 //   riverqueue_bench URL SCHEMA CONTENDER JOBS
-// Prints one JSON line: {"contender", "jobs", "seconds", "rss_growth_mb"}.
+// Prints one JSON line: {"contender", "jobs", "seconds", "client_cpu_seconds",
+// "server_cpu_seconds", "rss_growth_mb"}. server_cpu_seconds is sampled only
+// when BENCH_SERVER_CPU is set (bench/run.sh sets it after creating the
+// function in bench/server_cpu.sql) and is null otherwise.
 // Contenders: ours_insert, ours_insert_unique, ours_insert_many, ours_insert_many_unique,
-// ours_insert_many_fast, ours_insert_many_fast_stream, libpq_insert_floor, and
-// copy_rows (prints the same jobs as COPY text rows of (args, kind) for psql's
-// \copy floor, instead of timing anything).
+// ours_insert_many_fast, ours_insert_many_fast_stream, libpq_insert_floor;
+// migrate (only migrates); copy_rows (prints the same jobs as COPY text rows
+// of (args, kind) for psql's \copy floor, instead of timing anything).
 #include <libpq-fe.h>
 #include <sys/resource.h>
 
 #include <chrono>
-#include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,13 +34,45 @@ std::string job_args(std::size_t n) {
 }
 constexpr const char* job_kind = "bench_job";
 
-double max_rss_mb() {
+struct process_usage {
+    double cpu_seconds;  // user + system, all threads
+    double max_rss_mb;
+};
+
+process_usage usage_now() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_maxrss) / 1024.0;
+    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return {seconds(usage.ru_utime) + seconds(usage.ru_stime), static_cast<double>(usage.ru_maxrss) / 1024.0};
 }
 
-std::string qualified(const std::string& schema) { return schema.empty() ? "river_job" : "\"" + schema + "\".river_job"; }
+using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+result_ptr checked(PGconn* conn, PGresult* raw, ExecStatusType wanted) {
+    result_ptr result(raw, &PQclear);
+    if (PQresultStatus(result.get()) != wanted) throw std::runtime_error(PQerrorMessage(conn));
+    return result;
+}
+
+// CPU seconds the whole server has used so far (see bench/server_cpu.sql).
+std::optional<double> server_cpu_seconds(PGconn* conn) {
+    const char* wanted = std::getenv("BENCH_SERVER_CPU");
+    if (wanted == nullptr || *wanted == 0) return std::nullopt;
+    auto result = checked(conn, PQexec(conn, "SELECT public.bench_server_cpu_seconds()"), PGRES_TUPLES_OK);
+    return std::stod(PQgetvalue(result.get(), 0, 0));
+}
+
+// The floor for one job per round trip: a prepared INSERT ... RETURNING of
+// the two columns without defaults, with nothing else around it.
+void libpq_insert_floor(PGconn* conn, const std::string& table, std::size_t jobs) {
+    const std::string sql = "INSERT INTO " + table + " (args, kind) VALUES ($1, $2) RETURNING *";
+    checked(conn, PQprepare(conn, "floor_insert", sql.c_str(), 2, nullptr), PGRES_COMMAND_OK);
+    for (std::size_t i = 0; i < jobs; ++i) {
+        const std::string args = job_args(i);
+        const char* values[] = {args.c_str(), job_kind};
+        checked(conn, PQexecPrepared(conn, "floor_insert", 2, values, nullptr, nullptr, 0), PGRES_TUPLES_OK);
+    }
+}
 
 }  // namespace
 
@@ -45,11 +83,13 @@ int main(int argc, char** argv) {
     }
     const std::string url = argv[1], schema = argv[2], contender = argv[3];
     const std::size_t jobs = std::stoull(argv[4]);
+    const std::string table = schema.empty() ? "river_job" : "\"" + schema + "\".river_job";
     try {
         auto conn = rq::connection::open(url);
         if (!schema.empty()) conn.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
         rq::migrator(schema).migrate_up(conn);
-        conn.execute("TRUNCATE " + qualified(schema));
+        if (contender == "migrate") return 0;
+        conn.execute("TRUNCATE " + table);
 
         if (contender == "copy_rows") {
             for (std::size_t i = 0; i < jobs; ++i) std::cout << job_args(i) << '\t' << job_kind << '\n';
@@ -61,9 +101,8 @@ int main(int argc, char** argv) {
         options.schema = schema;
         options.pool_size = 1;
         rq::client client(options);
-        const bool unique = contender.ends_with("_unique");
         rq::insert_opts opts;
-        if (unique) opts.unique = rq::unique_opts{.by_args = rq::unique_by_args_all{}};
+        if (contender.ends_with("_unique")) opts.unique = rq::unique_opts{.by_args = rq::unique_by_args_all{}};
         std::vector<rq::insert_many_params> batch;
         if (contender.starts_with("ours_insert_many") && contender != "ours_insert_many_fast_stream") {
             batch.reserve(jobs);
@@ -71,9 +110,10 @@ int main(int argc, char** argv) {
         }
         // Warm the pooled connection so that connecting is not timed.
         client.insert(rq::dynamic_args{"bench_warmup", "{}", {}}, {});
-        conn.execute("TRUNCATE " + qualified(schema));
+        conn.execute("TRUNCATE " + table);
 
-        const double rss_before = max_rss_mb();
+        const auto server_before = server_cpu_seconds(conn.native_handle());
+        const process_usage before = usage_now();
         const auto started = std::chrono::steady_clock::now();
         if (contender == "ours_insert" || contender == "ours_insert_unique") {
             for (std::size_t i = 0; i < jobs; ++i) client.insert(rq::dynamic_args{job_kind, job_args(i), {}}, opts);
@@ -88,27 +128,25 @@ int main(int argc, char** argv) {
                 return rq::insert_many_params{rq::dynamic_args{job_kind, job_args(i++), {}}, {}};
             });
         } else if (contender == "libpq_insert_floor") {
-            // The floor for one job per round trip: a plain INSERT ... RETURNING.
-            const std::string sql = "INSERT INTO " + qualified(schema) + " (args, kind) VALUES ($1, $2) RETURNING *";
-            for (std::size_t i = 0; i < jobs; ++i) {
-                const std::string args = job_args(i);
-                const char* values[] = {args.c_str(), job_kind};
-                PGresult* result = PQexecParams(conn.native_handle(), sql.c_str(), 2, nullptr, values, nullptr, nullptr, 0);
-                if (PQresultStatus(result) != PGRES_TUPLES_OK) {
-                    std::cerr << PQerrorMessage(conn.native_handle());
-                    return 1;
-                }
-                PQclear(result);
-            }
+            libpq_insert_floor(conn.native_handle(), table, jobs);
         } else {
             std::cerr << "unknown contender " << contender << "\n";
             return 2;
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const process_usage after = usage_now();
+        const auto server_after = server_cpu_seconds(conn.native_handle());
+
         std::cout << R"({"contender":")" << contender << R"(","jobs":)" << jobs << R"(,"seconds":)" << seconds
-                  << R"(,"rss_growth_mb":)" << (max_rss_mb() - rss_before) << "}\n";
+                  << R"(,"client_cpu_seconds":)" << (after.cpu_seconds - before.cpu_seconds) << R"(,"server_cpu_seconds":)";
+        if (server_before && server_after) {
+            std::cout << (*server_after - *server_before);
+        } else {
+            std::cout << "null";
+        }
+        std::cout << R"(,"rss_growth_mb":)" << (after.max_rss_mb - before.max_rss_mb) << "}\n";
         return 0;
-    } catch (const rq::error& e) {
+    } catch (const std::exception& e) {
         std::cerr << "riverqueue_bench: " << e.what() << "\n";
         return 1;
     }

@@ -14,13 +14,15 @@
 int main(int argc, char** argv) {
     if (argc != 3) return 2;
     const std::string what = argv[1];
+    if (what != "insert" && what != "unique_key") return 2;
+    const bool build_insert = what == "insert";
     const long iterations = std::stol(argv[2]);
     const std::string args =
         R"({"customer_id":12345,"email":"customer-12345@example.com","template":"welcome_email_v2","locale":"en-GB","campaign":"autumn-2026"})";
     const auto now = std::chrono::system_clock::now();
     std::size_t sink = 0;
     for (long i = 0; i < iterations; ++i) {
-        if (what == "insert") {
+        if (build_insert) {
             const auto job = riverqueue::core::resolve_insert(riverqueue::dynamic_args{"bench_job", args, {}}, {},
                                                               {}, now);
             const riverqueue::core::resolved_job* one = &job;

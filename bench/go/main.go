@@ -4,7 +4,8 @@
 //	riverbench URL SCHEMA CONTENDER JOBS
 //
 // Contenders: go_insert, go_insert_unique, go_insert_many, go_insert_many_unique,
-// go_insert_many_fast. Prints one JSON line like the C++ benchmark.
+// go_insert_many_fast. Prints one JSON line like the C++ benchmark, with the
+// client's and (when BENCH_SERVER_CPU is set) the server's CPU seconds.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -67,6 +69,8 @@ func main() {
 	_, err = pool.Exec(ctx, "TRUNCATE "+table)
 	check(err)
 
+	serverBefore := serverCPUSeconds(ctx, pool)
+	clientBefore := clientCPUSeconds()
 	started := time.Now()
 	switch contender {
 	case "go_insert", "go_insert_unique":
@@ -84,7 +88,33 @@ func main() {
 		fmt.Fprintln(os.Stderr, "unknown contender", contender)
 		os.Exit(2)
 	}
-	fmt.Printf("{\"contender\":%q,\"jobs\":%d,\"seconds\":%f}\n", contender, jobs, time.Since(started).Seconds())
+	seconds := time.Since(started).Seconds()
+	clientCPU := clientCPUSeconds() - clientBefore
+	serverCPU := "null"
+	if serverBefore != nil {
+		serverCPU = fmt.Sprintf("%f", *serverCPUSeconds(ctx, pool)-*serverBefore)
+	}
+	fmt.Printf("{\"contender\":%q,\"jobs\":%d,\"seconds\":%f,\"client_cpu_seconds\":%f,\"server_cpu_seconds\":%s}\n",
+		contender, jobs, seconds, clientCPU, serverCPU)
+}
+
+// clientCPUSeconds is the user and system CPU time of this process, all
+// threads (the garbage collector included).
+func clientCPUSeconds() float64 {
+	var usage syscall.Rusage
+	check(syscall.Getrusage(syscall.RUSAGE_SELF, &usage))
+	return float64(usage.Utime.Nano()+usage.Stime.Nano()) / 1e9
+}
+
+// serverCPUSeconds samples bench/server_cpu.sql's function, or returns nil
+// when BENCH_SERVER_CPU is not set.
+func serverCPUSeconds(ctx context.Context, pool *pgxpool.Pool) *float64 {
+	if os.Getenv("BENCH_SERVER_CPU") == "" {
+		return nil
+	}
+	var seconds float64
+	check(pool.QueryRow(ctx, "SELECT public.bench_server_cpu_seconds()").Scan(&seconds))
+	return &seconds
 }
 
 func check(err error) {

@@ -2,11 +2,16 @@
 
     python bench.py URL SCHEMA CONTENDER JOBS
 
-Contenders: python_insert, python_insert_many. Prints one JSON line like the
-other contenders. riverqueue 0.7.0 has no schema option, so SCHEMA must be
-empty (the connection's search_path).
+Contenders: python_insert, python_insert_many. Prints one
+JSON line like the other contenders, with the client's and (when
+BENCH_SERVER_CPU is set) the server's CPU seconds. riverqueue 0.7.0 has no
+schema option, so SCHEMA must be empty (the connection's search_path).
+No unique variant: riverqueue 0.7.0 has none in insert_many, and its unique
+insert targets River's old (kind, unique_key) index, which River v0.51.2's
+schema no longer has (PostgreSQL rejects its ON CONFLICT clause).
 """
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -34,6 +39,14 @@ class BenchArgs:
         )
 
 
+def server_cpu_seconds(engine: sqlalchemy.Engine) -> float | None:
+    """Samples bench/server_cpu.sql's function, or None without BENCH_SERVER_CPU."""
+    if not os.environ.get("BENCH_SERVER_CPU"):
+        return None
+    with engine.connect() as conn:
+        return conn.execute(sqlalchemy.text("SELECT public.bench_server_cpu_seconds()")).scalar_one()
+
+
 def main() -> None:
     url, schema, contender, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     if schema:
@@ -47,6 +60,8 @@ def main() -> None:
         conn.execute(sqlalchemy.text("TRUNCATE river_job"))
 
     batch = [BenchArgs(customer_id=i) for i in range(jobs)]
+    server_before = server_cpu_seconds(engine)
+    client_before = time.process_time()
     started = time.perf_counter()
     if contender == "python_insert":
         for args in batch:
@@ -56,7 +71,11 @@ def main() -> None:
     else:
         sys.exit(f"unknown contender {contender}")
     seconds = time.perf_counter() - started
-    print(json.dumps({"contender": contender, "jobs": jobs, "seconds": seconds}))
+    client_cpu = time.process_time() - client_before
+    server_after = server_cpu_seconds(engine)
+    server_cpu = None if server_before is None else server_after - server_before
+    print(json.dumps({"contender": contender, "jobs": jobs, "seconds": seconds,
+                      "client_cpu_seconds": client_cpu, "server_cpu_seconds": server_cpu}))
 
 
 if __name__ == "__main__":
