@@ -1,5 +1,6 @@
 #include "core/go_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -50,6 +51,36 @@ void append_plain_digits(std::string& out, std::string_view scientific) {
         out.push_back('.');
         out.append(digits, static_cast<std::size_t>(point), std::string::npos);
     }
+}
+
+// For a number std::from_chars reported out of range: true when it is too
+// small for a float64 rather than too large, i.e. its leading significant
+// digit lies right of the decimal point. Go reads such a number as (signed)
+// zero without an error.
+bool underflows(std::string_view text) {
+    const std::size_t e = text.find_first_of("eE");
+    std::string_view mantissa = text.substr(0, e);
+    if (!mantissa.empty() && mantissa.front() == '-') mantissa.remove_prefix(1);
+    const std::size_t point = mantissa.find('.');
+    const std::string_view integer_part = mantissa.substr(0, point);
+    long long leading_digit_power = 0;  // the power of ten of the leading significant digit
+    if (integer_part != "0") {
+        leading_digit_power = static_cast<long long>(integer_part.size()) - 1;
+    } else {
+        const std::string_view fraction = point == std::string_view::npos ? "" : mantissa.substr(point + 1);
+        const std::size_t first_nonzero = fraction.find_first_not_of('0');
+        if (first_nonzero == std::string_view::npos) return false;  // zero is never out of range
+        leading_digit_power = -static_cast<long long>(first_nonzero) - 1;
+    }
+    long long exponent = 0;
+    bool negative_exponent = false;
+    if (e != std::string_view::npos) {
+        std::size_t i = e + 1;
+        if (text[i] == '+' || text[i] == '-') negative_exponent = text[i++] == '-';
+        // Saturate: only the sign of the sum matters.
+        for (; i < text.size(); ++i) exponent = std::min(exponent * 10 + (text[i] - '0'), 1'000'000'000LL);
+    }
+    return leading_digit_power + (negative_exponent ? -exponent : exponent) < 0;
 }
 
 }  // namespace
@@ -108,6 +139,10 @@ void append_number(std::string& out, std::string_view text) {
     }
     double number = 0;
     const auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (parse_error == std::errc::result_out_of_range && end == text.data() + text.size() && underflows(text)) {
+        out += text.front() == '-' ? "-0" : "0";
+        return;
+    }
     if (parse_error != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
         throw validation_error("args", "number " + std::string(text) + " does not fit a float64");
     }

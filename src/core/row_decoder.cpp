@@ -1,5 +1,6 @@
 #include "core/row_decoder.hpp"
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 
@@ -90,7 +91,12 @@ std::vector<std::string> text_array(std::string_view bytes) {
 }
 
 attempt_error decode_attempt_error(std::string_view json_text) {
-    const json::value error_json = json::parse(json_text);
+    json::value error_json;
+    try {
+        error_json = json::parse(json_text);
+    } catch (const json::parse_error&) {
+        malformed("errors[] is not JSON");
+    }
     attempt_error out;
     if (const auto* at = error_json.find("at"); at != nullptr && at->type == json::value_type::string) {
         const auto parsed = parse_rfc3339(at->text);
@@ -98,7 +104,9 @@ attempt_error decode_attempt_error(std::string_view json_text) {
         out.at = *parsed;
     }
     if (const auto* attempt = error_json.find("attempt"); attempt != nullptr && attempt->type == json::value_type::number) {
-        out.attempt = std::stoi(attempt->text);
+        const char* end = attempt->text.data() + attempt->text.size();
+        const auto [ptr, ec] = std::from_chars(attempt->text.data(), end, out.attempt);
+        if (ec != std::errc() || ptr != end) malformed("errors[].attempt is not an int");
     }
     if (const auto* message = error_json.find("error"); message != nullptr && message->type == json::value_type::string) {
         out.error = message->text;

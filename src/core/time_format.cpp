@@ -21,7 +21,9 @@ constexpr std::int64_t go_zero_to_unix_seconds = 62135596800;
 __extension__ typedef __int128 int128;
 
 std::string format_date_time(time_point t, bool with_micros) {
-    const auto since_epoch = duration_cast<microseconds>(t.time_since_epoch());
+    // Round down, as pgx does when River Go sends a time (duration_cast would
+    // round times before 1970 up).
+    const auto since_epoch = std::chrono::floor<microseconds>(t.time_since_epoch());
     auto day = std::chrono::floor<days>(since_epoch);
     const std::chrono::year_month_day date{sys_days{day}};
     const auto in_day = since_epoch - day;

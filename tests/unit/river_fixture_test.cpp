@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <riverqueue/unique_key.hpp>
@@ -39,6 +40,8 @@ bool flag(const value& options, const char* name) {
 void check_case(const value& fixture_case) {
     const std::string name = member(fixture_case, "name").text;
     SCOPED_TRACE(name);
+    ASSERT_EQ(member(fixture_case, "expected_sha256").text.size(), 64u) << "case without expected_sha256";
+    ASSERT_EQ(member(fixture_case, "expected_state_mask").type, value_type::number);
     const value& options = member(fixture_case, "options");
     unique_opts opts;
     const std::string kind = member(fixture_case, "kind").text;
@@ -57,10 +60,12 @@ void check_case(const value& fixture_case) {
     }
     std::string args;
     core::go_json::append_value(args, member(fixture_case, "args"));
-    unique_key_input input{kind, args, member(fixture_case, "queue").text, std::nullopt,
-                           core::parse_rfc3339(member(fixture_case, "now").text).value()};
+    const auto now = core::parse_rfc3339(member(fixture_case, "now").text);
+    ASSERT_TRUE(now) << "now: " << member(fixture_case, "now").text;
+    unique_key_input input{kind, args, member(fixture_case, "queue").text, std::nullopt, *now};
     if (const value& scheduled = member(fixture_case, "scheduled_at"); scheduled.type == value_type::string) {
-        input.scheduled_at = core::parse_rfc3339(scheduled.text).value();
+        input.scheduled_at = core::parse_rfc3339(scheduled.text);
+        ASSERT_TRUE(input.scheduled_at) << "scheduled_at: " << scheduled.text;
     }
     const unique_key key = compute_unique_key(input, opts);
     EXPECT_EQ(key.hex(), member(fixture_case, "expected_sha256").text) << "key string: " << key.key_string;
@@ -70,21 +75,26 @@ void check_case(const value& fixture_case) {
 TEST(RiverUniqueKeyFixture, EveryCaseMatches) {
     const char* path = std::getenv("RIVER_UNIQUE_KEYS_FIXTURE");
     if (path == nullptr || *path == '\0') {
-        GTEST_SKIP() << "set RIVER_UNIQUE_KEYS_FIXTURE to a copy of River's conformance/fixtures/unique_keys.json";
+        GTEST_SKIP() << "to run it, point RIVER_UNIQUE_KEYS_FIXTURE at a copy of River's "
+                        "conformance/fixtures/unique_keys.json, e.g. "
+                        "RIVER_UNIQUE_KEYS_FIXTURE=/path/to/unique_keys.json ctest -L unit -R RiverUniqueKeyFixture";
     }
     std::ifstream file(path);
     ASSERT_TRUE(file) << "cannot read " << path;
     std::stringstream text;
     text << file.rdbuf();
     const value fixture = core::json::parse(text.str());
-    int cases = 0;
+    // Every version of the fixture has `cases`; newer ones add `typed_only_cases`.
+    ASSERT_EQ(member(fixture, "cases").type, value_type::array) << path << " has no cases";
+    std::size_t count = 0;
     for (const char* list : {"cases", "typed_only_cases"}) {
         for (const auto& fixture_case : member(fixture, list).items) {
             check_case(fixture_case);
-            ++cases;
+            ++count;
         }
     }
-    EXPECT_GE(cases, 21);
+    EXPECT_GT(count, 0u);
+    std::cout << "checked " << count << " cases of " << path << "\n";
 }
 
 }  // namespace

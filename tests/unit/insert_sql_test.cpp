@@ -1,0 +1,156 @@
+// The insert statement and its parameters, built without a server.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/insert_sql.hpp"
+#include "core/time_format.hpp"
+
+namespace riverqueue::core {
+namespace {
+
+std::string element(std::string_view text) {
+    std::string out;
+    append_array_element(out, text);
+    return out;
+}
+
+resolved_job job_in(std::string queue, job_state state) {
+    resolved_job job;
+    job.kind = "k";
+    job.args = "{}";
+    job.metadata = "{}";
+    job.queue = std::move(queue);
+    job.state = state;
+    return job;
+}
+
+std::size_t count_of(const std::string& haystack, std::string_view needle) {
+    std::size_t count = 0;
+    for (std::size_t pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++count;
+    return count;
+}
+
+TEST(InsertSql, ArrayElementsAreQuotedAndEscaped) {
+    EXPECT_EQ(element("abc"), R"("abc")");
+    EXPECT_EQ(element(""), R"("")");
+    // NULL as text must not read as a NULL element.
+    EXPECT_EQ(element("NULL"), R"("NULL")");
+    EXPECT_EQ(element(R"({"a": "b\"c"})"), R"("{\"a\": \"b\\\"c\"}")");
+    EXPECT_EQ(element(R"(back\slash)"), R"("back\\slash")");
+    EXPECT_EQ(element("comma, {brace} and space"), R"("comma, {brace} and space")");
+    EXPECT_EQ(element("\u00e9\n"), "\"\u00e9\n\"");
+}
+
+TEST(InsertSql, NotificationPayloadIsRiversBytes) {
+    EXPECT_EQ(insert_notification_payload("default"), R"({"queue": "default"})");
+    EXPECT_EQ(insert_notification_payload("a|b-c_d"), R"({"queue": "a|b-c_d"})");
+}
+
+TEST(InsertSql, QueuesToNotifyAreDistinctAvailableQueuesInOrder) {
+    const std::vector<resolved_job> jobs = {
+        job_in("q2", job_state::available), job_in("later", job_state::scheduled),
+        job_in("held", job_state::pending),  job_in("q1", job_state::available),
+        job_in("q2", job_state::available), job_in("held", job_state::pending),
+        job_in("later", job_state::scheduled), job_in("q1", job_state::available),
+    };
+    EXPECT_EQ(queues_to_notify(jobs), (std::vector<std::string>{"q2", "q1"}));
+    EXPECT_TRUE(queues_to_notify(std::vector<resolved_job>{job_in("x", job_state::scheduled)}).empty());
+}
+
+TEST(InsertSql, DuplicateDetectionDependsOnServerVersion) {
+    EXPECT_EQ(duplicate_detection_for_server(150004), duplicate_detection::xmax);
+    EXPECT_EQ(duplicate_detection_for_server(179999), duplicate_detection::xmax);
+    EXPECT_EQ(duplicate_detection_for_server(180000), duplicate_detection::returning_old);
+}
+
+TEST(InsertSql, JobColumnsInRowOrder) {
+    const std::string columns = job_columns("j");
+    EXPECT_EQ(columns.rfind("j.id, j.args, j.attempt, ", 0), 0u) << columns;
+    EXPECT_EQ(count_of(columns, "j."), static_cast<std::size_t>(job_column_count));
+    EXPECT_NE(columns.find("j.unique_key, j.unique_states"), std::string::npos);
+}
+
+class BuildInsert : public ::testing::Test {
+protected:
+    BuildInsert() {
+        plain = job_in("default", job_state::available);
+        plain.args = R"({"n": "a\"b"})";
+        plain.max_attempts = 5;
+        plain.priority = 2;
+        plain.tags = {"t-1", "t_2"};
+        plain.created_at = *parse_rfc3339("2026-03-04T05:06:07.891011Z");
+        plain.scheduled_at = plain.created_at;
+        unique = job_in("other", job_state::scheduled);
+        std::array<std::uint8_t, 32> key{};
+        key[0] = 0xAB;
+        key[31] = 0x01;
+        unique.unique_key = key;
+        unique.unique_states = 0xF5;
+        unique.scheduled_at = *parse_rfc3339("2027-01-01T00:00:00Z");
+        jobs = {&plain, &unique};
+    }
+    resolved_job plain;
+    resolved_job unique;
+    std::vector<const resolved_job*> jobs;
+};
+
+TEST_F(BuildInsert, TwelveArrayParametersWithoutNotification) {
+    const insert_statement statement = build_insert("", jobs, {}, duplicate_detection::xmax);
+    ASSERT_EQ(statement.params.size(), 12u);
+    EXPECT_NE(statement.sql.find("$12::integer[]"), std::string::npos);
+    EXPECT_EQ(statement.sql.find("$13"), std::string::npos);
+    EXPECT_EQ(statement.sql.find("pg_notify"), std::string::npos);
+    EXPECT_NE(statement.sql.find("INSERT INTO river_job("), std::string::npos);
+    EXPECT_NE(statement.sql.find("(xmax != 0)"), std::string::npos);
+    for (const auto& param : statement.params) EXPECT_TRUE(param.has_value());
+
+    const auto& p = statement.params;
+    EXPECT_EQ(*p[0], R"({"{\"n\": \"a\\\"b\"}","{}"})");
+    EXPECT_EQ(*p[1], R"({"2026-03-04T05:06:07.891011Z","1970-01-01T00:00:00.000000Z"})");
+    EXPECT_EQ(*p[2], R"({"k","k"})");
+    EXPECT_EQ(*p[3], R"({"5","25"})");
+    EXPECT_EQ(*p[5], R"({"2","1"})");
+    EXPECT_EQ(*p[6], R"({"default","other"})");
+    EXPECT_EQ(*p[7], R"({"2026-03-04T05:06:07.891011Z","2027-01-01T00:00:00.000000Z"})");
+    EXPECT_EQ(*p[8], R"({"available","scheduled"})");
+    EXPECT_EQ(*p[9], R"({"t-1,t_2",""})");
+    // bytea in hex form; the backslash is escaped inside the array literal.
+    EXPECT_EQ(*p[10], R"({NULL,"\\xab)" + std::string(60, '0') + R"(01"})");
+    EXPECT_EQ(*p[11], R"({"0","245"})");
+}
+
+TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
+    const std::vector<std::string> payloads = {insert_notification_payload("default")};
+    const insert_statement statement = build_insert("", jobs, payloads, duplicate_detection::returning_old);
+    ASSERT_EQ(statement.params.size(), 14u);
+    EXPECT_NE(statement.sql.find("$14::text[]"), std::string::npos);
+    EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
+    EXPECT_NE(statement.sql.find("(OLD.id IS NOT NULL)"), std::string::npos);
+    // No schema: NULL, so that the server uses current_schema().
+    EXPECT_FALSE(statement.params[12].has_value());
+    EXPECT_EQ(statement.params[13], std::optional<std::string>(R"({"{\"queue\": \"default\"}"})"));
+}
+
+TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
+    const std::vector<std::string> payloads = {insert_notification_payload("default")};
+    const insert_statement statement = build_insert("My \"Schema\"", jobs, payloads, duplicate_detection::xmax);
+    EXPECT_NE(statement.sql.find(R"(INSERT INTO "My ""Schema""".river_job()"), std::string::npos) << statement.sql;
+    EXPECT_NE(statement.sql.find(R"(state::"My ""Schema""".river_job_state)"), std::string::npos);
+    EXPECT_NE(statement.sql.find(R"("My ""Schema""".river_job_state_in_bitmask)"), std::string::npos);
+    EXPECT_EQ(count_of(statement.sql, "My"), 3u) << "the schema reaches the notification only as a parameter";
+    EXPECT_EQ(statement.params[12], std::optional<std::string>("My \"Schema\""));
+}
+
+TEST(BuildNotify, TwoParameters) {
+    const std::vector<std::string> payloads = {insert_notification_payload("a"), insert_notification_payload("b")};
+    const insert_statement statement = build_notify("s", payloads);
+    ASSERT_EQ(statement.params.size(), 2u);
+    EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
+    EXPECT_EQ(statement.params[0], std::optional<std::string>("s"));
+    EXPECT_EQ(statement.params[1], std::optional<std::string>(R"({"{\"queue\": \"a\"}","{\"queue\": \"b\"}"})"));
+}
+
+}  // namespace
+}  // namespace riverqueue::core
