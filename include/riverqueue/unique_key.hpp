@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <riverqueue/insert_opts.hpp>
 #include <riverqueue/unique_opts.hpp>
@@ -45,5 +46,8 @@ unique_key compute_unique_key(const unique_key_input& input, const unique_opts& 
 // available 0x01, cancelled 0x02, completed 0x04, discarded 0x08, pending 0x10,
 // retryable 0x20, running 0x40, scheduled 0x80. River's default set is 0xF5.
 std::uint8_t unique_states_bitmask(const unique_opts& opts);
+
+// The states a `unique_states` bitmask holds, in name order.
+std::vector<job_state> unique_states_from_bitmask(std::uint8_t mask);
 
 }  // namespace riverqueue

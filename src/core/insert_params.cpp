@@ -76,18 +76,21 @@ resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call, c
     return job;
 }
 
+resolved_job resolve_insert_at(const insert_many_params& job, std::size_t index, const insert_defaults& defaults,
+                               time_point now) {
+    try {
+        return resolve_insert(job.args, job.opts, defaults, now);
+    } catch (const validation_error& e) {
+        throw validation_error("jobs[" + std::to_string(index) + "]." + e.field(), e.rule());
+    }
+}
+
 std::vector<resolved_job> resolve_insert_many(std::span<const insert_many_params> jobs,
                                               const insert_defaults& defaults, time_point now) {
     if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
     std::vector<resolved_job> resolved;
     resolved.reserve(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        try {
-            resolved.push_back(resolve_insert(jobs[i].args, jobs[i].opts, defaults, now));
-        } catch (const validation_error& e) {
-            throw validation_error("jobs[" + std::to_string(i) + "]." + e.field(), e.rule());
-        }
-    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) resolved.push_back(resolve_insert_at(jobs[i], i, defaults, now));
     return resolved;
 }
 

@@ -40,6 +40,11 @@ struct resolved_job {
 resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call_opts, const insert_defaults& defaults,
                             time_point now);
 
+// Resolves job `index` of a batch; a validation error names its position
+// (`jobs[3].queue`).
+resolved_job resolve_insert_at(const insert_many_params& job, std::size_t index, const insert_defaults& defaults,
+                               time_point now);
+
 // Resolves a batch; a validation error names the job's index (`jobs[3].queue`).
 std::vector<resolved_job> resolve_insert_many(std::span<const insert_many_params> jobs,
                                               const insert_defaults& defaults, time_point now);

@@ -114,13 +114,15 @@ std::string insert_notification_payload(std::string_view queue) {
     return payload;
 }
 
+void notify_queue_set::add(const resolved_job& job) {
+    if (job.state != job_state::available) return;
+    if (std::find(queues_.begin(), queues_.end(), job.queue) == queues_.end()) queues_.push_back(job.queue);
+}
+
 std::vector<std::string> queues_to_notify(std::span<const resolved_job> jobs) {
-    std::vector<std::string> queues;
-    for (const auto& job : jobs) {
-        if (job.state != job_state::available) continue;
-        if (std::find(queues.begin(), queues.end(), job.queue) == queues.end()) queues.push_back(job.queue);
-    }
-    return queues;
+    notify_queue_set queues;
+    for (const auto& job : jobs) queues.add(job);
+    return queues.queues();
 }
 
 insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,

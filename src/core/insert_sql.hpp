@@ -47,7 +47,16 @@ insert_statement build_notify(std::string_view schema, std::span<const std::stri
 std::string insert_notification_payload(std::string_view queue);
 
 // Distinct queues of `available` jobs, in first-seen order: the queues River
-// notifies for.
+// notifies for. Jobs can be added one at a time, for streamed batches.
+class notify_queue_set {
+public:
+    void add(const resolved_job& job);
+    const std::vector<std::string>& queues() const noexcept { return queues_; }
+
+private:
+    std::vector<std::string> queues_;
+};
+
 std::vector<std::string> queues_to_notify(std::span<const resolved_job> jobs);
 
 // PostgreSQL text-array literal helpers (exposed for tests).

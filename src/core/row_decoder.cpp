@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <riverqueue/errors.hpp>
+#include <riverqueue/unique_key.hpp>
 
 #include "core/json.hpp"
 #include "core/time_format.hpp"
@@ -165,12 +166,7 @@ job_row decode_job_row(std::span<const binary_cell> cells) {
         // bit(8): a 32-bit length (8) then one byte, most significant bit first.
         byte_reader reader(*cells[17]);
         if (reader.read_int32() != 8) malformed("unique_states is not bit(8)");
-        const auto mask = static_cast<std::uint8_t>(reader.read_unsigned(1));
-        std::vector<job_state> states;
-        for (job_state s : all_job_states) {
-            if ((mask & (1u << static_cast<unsigned>(s))) != 0) states.push_back(s);
-        }
-        row.unique_states = std::move(states);
+        row.unique_states = unique_states_from_bitmask(static_cast<std::uint8_t>(reader.read_unsigned(1)));
     }
     return row;
 }

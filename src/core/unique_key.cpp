@@ -48,6 +48,14 @@ std::uint8_t unique_states_bitmask(const unique_opts& opts) {
     return mask;
 }
 
+std::vector<job_state> unique_states_from_bitmask(std::uint8_t mask) {
+    std::vector<job_state> states;
+    for (job_state state : all_job_states) {
+        if ((mask & state_bit(state)) != 0) states.push_back(state);
+    }
+    return states;
+}
+
 unique_key compute_unique_key(const unique_key_input& input, const unique_opts& opts) {
     core::validate_unique_opts(opts);
     unique_key key;

@@ -146,11 +146,9 @@ int run_unique_key(const job_flags& job, const std::optional<std::string>& now) 
         unique_key_input{params.args.kind_name, params.args.json, params.opts.queue.value_or("default"),
                          params.opts.scheduled_at, at},
         *params.opts.unique);
-    // The bitmask's bits follow job_state's order (available 0x01 ... scheduled 0x80).
     boost::json::array states;
-    const std::uint8_t mask = unique_states_bitmask(*params.opts.unique);
-    for (job_state state : all_job_states) {
-        if ((mask & (1u << static_cast<unsigned>(state))) != 0) states.emplace_back(to_string(state));
+    for (job_state state : unique_states_from_bitmask(unique_states_bitmask(*params.opts.unique))) {
+        states.emplace_back(to_string(state));
     }
     print_json(boost::json::object{{"key", key.key_string}, {"sha256", key.hex()}, {"unique_states", states}});
     return 0;

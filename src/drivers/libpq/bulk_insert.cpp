@@ -19,11 +19,6 @@ constexpr std::size_t insert_chunk_jobs = 5000;
 
 }  // namespace
 
-void notify_queue_set::add(const core::resolved_job& job) {
-    if (job.state != job_state::available) return;
-    if (std::find(queues_.begin(), queues_.end(), job.queue) == queues_.end()) queues_.push_back(job.queue);
-}
-
 fast_inserter::fast_inserter(PGconn* conn, std::string schema) : conn_(conn), schema_(std::move(schema)) {}
 
 fast_inserter::~fast_inserter() {

@@ -19,18 +19,9 @@
 #include <riverqueue/job_row.hpp>
 
 #include "core/insert_params.hpp"
+#include "core/insert_sql.hpp"
 
 namespace riverqueue::libpq {
-
-// Distinct queues of available jobs, in first-seen order.
-class notify_queue_set {
-public:
-    void add(const core::resolved_job& job);
-    const std::vector<std::string>& queues() const noexcept { return queues_; }
-
-private:
-    std::vector<std::string> queues_;
-};
 
 class fast_inserter {
 public:
@@ -44,7 +35,7 @@ public:
     // existing unique jobs are not counted).
     std::size_t finish();
 
-    const notify_queue_set& notify_queues() const noexcept { return notify_; }
+    const core::notify_queue_set& notify_queues() const noexcept { return notify_; }
 
 private:
     void flush_copy();
@@ -59,7 +50,7 @@ private:
     unsigned copy_columns_ = 0;  // the open COPY's optional columns
     std::vector<core::resolved_job> unique_jobs_;
     std::size_t inserted_ = 0;
-    notify_queue_set notify_;
+    core::notify_queue_set notify_;
 };
 
 class chunked_inserter {
@@ -71,7 +62,7 @@ public:
     void add(core::resolved_job job);
     void finish();
 
-    const notify_queue_set& notify_queues() const noexcept { return notify_; }
+    const core::notify_queue_set& notify_queues() const noexcept { return notify_; }
 
 private:
     void flush();
@@ -81,7 +72,7 @@ private:
     result_handler on_result_;
     std::vector<core::resolved_job> pending_;
     std::size_t sent_ = 0;
-    notify_queue_set notify_;
+    core::notify_queue_set notify_;
 };
 
 // Sends River's insert notifications for `queues` (nothing when empty).

@@ -87,22 +87,13 @@ struct client::impl {
         }
     }
 
-    // Resolves (and so validates) one job of a batch; errors name its position.
-    core::resolved_job resolve_at(const insert_many_params& params, std::size_t index, time_point now) const {
-        try {
-            return core::resolve_insert(params.args, params.opts, defaults(), now);
-        } catch (const validation_error& e) {
-            throw validation_error("jobs[" + std::to_string(index) + "]." + e.field(), e.rule());
-        }
-    }
-
     // Feeds every job from `next`, resolved one at a time, to `sink`, so that
     // memory stays bounded whatever the batch's size.
     template <typename Sink>
     std::size_t feed(const job_generator& next, Sink& sink) {
         const auto now = std::chrono::system_clock::now();
         std::size_t index = 0;
-        while (auto params = next()) sink.add(resolve_at(*params, index++, now));
+        while (auto params = next()) sink.add(core::resolve_insert_at(*params, index++, defaults(), now));
         if (index == 0) throw validation_error("jobs", "at least one job is required");
         return index;
     }
@@ -112,11 +103,11 @@ struct client::impl {
     std::size_t feed(std::span<const insert_many_params> jobs, Sink& sink) {
         if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
         const auto now = std::chrono::system_clock::now();
-        for (std::size_t i = 0; i < jobs.size(); ++i) sink.add(resolve_at(jobs[i], i, now));
+        for (std::size_t i = 0; i < jobs.size(); ++i) sink.add(core::resolve_insert_at(jobs[i], i, defaults(), now));
         return jobs.size();
     }
 
-    void notify_after(PGconn* conn, const libpq::notify_queue_set& queues) {
+    void notify_after(PGconn* conn, const core::notify_queue_set& queues) {
         if (!options.notify) return;
         libpq::send_notifications(conn, options.schema,
                                   limiter.take(queues.queues(), core::notify_limiter::clock::now()));
