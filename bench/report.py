@@ -30,6 +30,8 @@ class Workload:
 
 
 SINGLE = 5000  # jobs per single-insert run (bench/run.sh)
+ASYNC_JOBS = 20000  # jobs per run of the asynchronous client (bench/run.sh)
+ASYNC_COROUTINES = 64
 WORKLOADS = [
     Workload("insert", SINGLE, "ours_insert", "go_insert", "libpq_insert_floor", "python_insert"),
     Workload("insert, unique by args", SINGLE, "ours_insert_unique", "go_insert_unique", None, None),
@@ -174,6 +176,15 @@ def main():
             target_lines.append(f"| {label} vs {against} | >= {wanted}x | {got:.2f}x | "
                                 f"{'met' if got >= wanted else 'MISSED'} |")
 
+    # The asynchronous client: many coroutines on one pipelined connection,
+    # against the synchronous client's single inserts of the same run.
+    async_insert = measured(runs, "ours_async_insert", ASYNC_JOBS)
+    async_ratio = ratio(async_insert, results["insert"]["ours"])
+    target_lines.append(
+        f"| async insert, {ASYNC_COROUTINES} coroutines on one connection, vs sync insert | >= 5.0x | "
+        + ("n/a | not measured |" if async_ratio is None else
+           f"{async_ratio:.2f}x | {'met' if async_ratio >= 5.0 else 'MISSED'} |"))
+
     cost_lines = []
     for w in WORKLOADS:
         for key, name in CONTENDERS:
@@ -206,6 +217,10 @@ def main():
         "| workload | ours | River Go | ours / Go | floor | ours / floor | Python | ours / Python |",
         "|---|---|---|---|---|---|---|---|",
         *table,
+        "",
+        f"Asynchronous client (`riverqueue::async_client`, `bench/cpp/async_bench.cpp`): {ASYNC_COROUTINES} coroutines",
+        f"inserting one job each at a time on one pipelined connection: {rate_cell(async_insert)} jobs/s,",
+        f"{ratio_cell(async_insert, results['insert']['ours'])} the synchronous client's `insert` above.",
         "",
         "![benchmarks](benchmarks.png)",
         "",

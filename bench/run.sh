@@ -20,7 +20,7 @@ mkdir -p "$out"
 
 echo "bench: building (Release)" >&2
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job >/dev/null
+cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job riverqueue_async_bench >/dev/null
 (cd "$root/bench/go" && go build -o "$build/riverbench" .)
 if [ ! -x "$root/bench/.venv/bin/python" ]; then python3 -m venv "$root/bench/.venv"; fi
 "$root/bench/.venv/bin/pip" install -q --disable-pip-version-check -r "$root/bench/python/requirements.txt"
@@ -65,6 +65,7 @@ for rep in $(seq "$reps"); do
   run "$cpp" "$url" "" ours_insert $n
   run "$cpp" "$url" "" ours_insert_unique $n
   run "$cpp" "$url" "" libpq_insert_floor $n
+  run "$build/bin/riverqueue_async_bench" "$url" "" ours_async_insert 20000 64
   run "$gobench" "$url" "" go_insert $n
   run "$gobench" "$url" "" go_insert_unique $n
   run "${python[@]}" "$url" "" python_insert $n

@@ -1,4 +1,5 @@
-# Install rules and the CMake package riverqueue::riverqueue.
+# Install rules and the CMake package: riverqueue::riverqueue, and the
+# optional components riverqueue::async and riverqueue::pqxx when built.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -7,9 +8,29 @@ install(TARGETS riverqueue EXPORT riverqueueTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/riverqueue DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# An optional component's header is installed only with its library.
+set(riverqueue_headers_left_out)
+if(NOT TARGET riverqueue_async)
+  list(APPEND riverqueue_headers_left_out PATTERN async_client.hpp EXCLUDE)
+endif()
+if(NOT TARGET riverqueue_pqxx)
+  list(APPEND riverqueue_headers_left_out PATTERN pqxx.hpp EXCLUDE)
+endif()
+install(DIRECTORY include/riverqueue DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${riverqueue_headers_left_out})
 install(EXPORT riverqueueTargets NAMESPACE riverqueue::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/riverqueue)
+
+# The asynchronous client has an export set of its own, so that the package
+# still loads where Boost is missing (riverqueue::async is then absent).
+if(TARGET riverqueue_async)
+  install(TARGETS riverqueue_async EXPORT riverqueueAsyncTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT riverqueueAsyncTargets NAMESPACE riverqueue::
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/riverqueue)
+endif()
 
 configure_package_config_file(cmake/riverqueueConfig.cmake.in
   ${PROJECT_BINARY_DIR}/riverqueueConfig.cmake

@@ -13,7 +13,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libpq-dev postgresql-15 postgresql-client-15
   libboost1.81-dev libboost-json1.81-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libpqxx-dev
   golang-go jq
 )
 
@@ -34,6 +34,7 @@ fi
 # Go modules for the interop tests and River's harness (module proxy only).
 if [ -f "$root/interop/go.mod" ]; then
   (cd "$root/interop" && go mod download)
+  (cd "$root/interop/river011" && go mod download)
 fi
 
 cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null

@@ -9,7 +9,6 @@
 // migrate (only migrates); copy_rows (prints the same jobs as COPY text rows
 // of (args, kind) for psql's \copy floor, instead of timing anything).
 #include <libpq-fe.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -22,29 +21,16 @@
 
 #include <riverqueue/riverqueue.hpp>
 
+#include "bench_job.hpp"
+
 namespace {
 
 namespace rq = riverqueue;
 
-// The job every contender inserts: kind and about 100 bytes of args.
-std::string job_args(std::size_t n) {
-    const std::string id = std::to_string(n);
-    return R"({"customer_id":)" + id + R"(,"email":"customer-)" + id +
-           R"(@example.com","template":"welcome_email_v2","locale":"en-GB","campaign":"autumn-2026"})";
-}
-constexpr const char* job_kind = "bench_job";
-
-struct process_usage {
-    double cpu_seconds;  // user + system, all threads
-    double max_rss_mb;
-};
-
-process_usage usage_now() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-    return {seconds(usage.ru_utime) + seconds(usage.ru_stime), static_cast<double>(usage.ru_maxrss) / 1024.0};
-}
+using bench::job_args;
+using bench::job_kind;
+using bench::process_usage;
+using bench::usage_now;
 
 using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 

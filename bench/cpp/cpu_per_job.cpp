@@ -8,6 +8,7 @@
 
 #include <riverqueue/unique_key.hpp>
 
+#include "bench_job.hpp"
 #include "core/insert_params.hpp"
 #include "core/insert_sql.hpp"
 
@@ -17,20 +18,19 @@ int main(int argc, char** argv) {
     if (what != "insert" && what != "unique_key") return 2;
     const bool build_insert = what == "insert";
     const long iterations = std::stol(argv[2]);
-    const std::string args =
-        R"({"customer_id":12345,"email":"customer-12345@example.com","template":"welcome_email_v2","locale":"en-GB","campaign":"autumn-2026"})";
+    const std::string args = bench::job_args(12345);
     const auto now = std::chrono::system_clock::now();
     std::size_t sink = 0;
     for (long i = 0; i < iterations; ++i) {
         if (build_insert) {
-            const auto job = riverqueue::core::resolve_insert(riverqueue::dynamic_args{"bench_job", args, {}}, {},
+            const auto job = riverqueue::core::resolve_insert(riverqueue::dynamic_args{bench::job_kind, args, {}}, {},
                                                               {}, now);
             const riverqueue::core::resolved_job* one = &job;
             sink += riverqueue::core::build_insert("", std::span(&one, 1), {},
                                                    riverqueue::core::duplicate_detection::xmax)
                         .params.size();
         } else {
-            sink += riverqueue::compute_unique_key(riverqueue::unique_key_input{"bench_job", args, "default",
+            sink += riverqueue::compute_unique_key(riverqueue::unique_key_input{bench::job_kind, args, "default",
                                                                                 std::nullopt, now},
                                                    riverqueue::unique_opts{.by_args = riverqueue::unique_by_args_all{}})
                         .digest[0];

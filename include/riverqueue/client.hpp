@@ -1,10 +1,11 @@
 // The insert client.
 //
 // Thread safety: a `client` may be shared freely between threads; every member
-// function is safe to call concurrently. It owns a small pool of connections
-// that each call borrows for its duration. The `_tx` functions run on the
-// caller's connection, which the caller must not use from another thread at
-// the same time (libpq connections are not thread-safe).
+// function is safe to call concurrently. Its own inserts borrow a connection
+// for their duration: from a pool it opens over libpq, or from the
+// driver::session_source it was given (which must be thread-safe). The `_tx`
+// functions run on the caller's connection or transaction, which the caller
+// must not use from another thread at the same time.
 #pragma once
 
 #include <chrono>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include <riverqueue/connection.hpp>
+#include <riverqueue/driver.hpp>
 #include <riverqueue/insert_opts.hpp>
 #include <riverqueue/job_args.hpp>
 #include <riverqueue/job_row.hpp>
@@ -38,6 +40,8 @@ struct client_options {
     // max_attempts for jobs whose args and options set none.
     int default_max_attempts = 25;
     // Prefix for advisory locks (River's AdvisoryLockPrefix); must fit 32 bits.
+    // Only unique jobs on schemas up to version 5 (River 0.11) take advisory
+    // locks: set it as the River fleet does (docs/legacy-schemas.md).
     std::int64_t advisory_lock_prefix = 0;
     // Maximum number of pooled connections.
     std::size_t pool_size = 4;
@@ -78,8 +82,12 @@ std::string database_url_from_env();
 
 class client {
 public:
-    // Validates the options (throws validation_error); connects lazily.
+    // Validates the options (throws validation_error); connects lazily, over
+    // libpq, to options.conninfo with at most options.pool_size connections.
     explicit client(client_options options);
+    // The same over another driver: the client's own inserts run on sessions
+    // from `sessions` (options.conninfo and pool_size are then unused).
+    client(client_options options, std::shared_ptr<driver::session_source> sessions);
     ~client();
     client(client&&) noexcept;
     client& operator=(client&&) noexcept;
@@ -108,6 +116,16 @@ public:
     insert_result insert_tx(transaction& tx, const T& args, const insert_opts& opts = {}) {
         return insert_tx_dynamic(tx.native_handle(), to_dynamic_args(args), opts);
     }
+    template <job_args T>
+    insert_result insert_tx(driver::session& tx, const T& args, const insert_opts& opts = {}) {
+        return insert_tx_dynamic(tx, to_dynamic_args(args), opts);
+    }
+    // Any driver's own transaction type, such as pqxx::work with <riverqueue/pqxx.hpp>.
+    template <driver::adaptable_transaction Tx, job_args T>
+    insert_result insert_tx(Tx& tx, const T& args, const insert_opts& opts = {}) {
+        auto session = driver::session_adapter<Tx>::make(tx);
+        return insert_tx_dynamic(session, to_dynamic_args(args), opts);
+    }
 
     // Inserts a batch, all or nothing, returning one result per job in input
     // order. Jobs of one batch sharing a unique key are inserted once; the later
@@ -120,11 +138,19 @@ public:
     std::vector<insert_result> insert_many_tx(transaction& tx, std::span<const insert_many_params> jobs) {
         return insert_many_tx(tx.native_handle(), jobs);
     }
+    std::vector<insert_result> insert_many_tx(driver::session& tx, std::span<const insert_many_params> jobs);
+    template <driver::adaptable_transaction Tx>
+    std::vector<insert_result> insert_many_tx(Tx& tx, std::span<const insert_many_params> jobs) {
+        auto session = driver::session_adapter<Tx>::make(tx);
+        return insert_many_tx(static_cast<driver::session&>(session), jobs);
+    }
 
     // Streams a batch of any size into one transaction with bounded memory,
     // all or nothing, handing each row to `on_result` (which may be empty).
     insert_many_summary insert_many(const job_generator& next, const insert_result_handler& on_result);
     insert_many_summary insert_many_tx(pg_conn* tx, const job_generator& next,
+                                       const insert_result_handler& on_result);
+    insert_many_summary insert_many_tx(driver::session& tx, const job_generator& next,
                                        const insert_result_handler& on_result);
 
     // The bulk fast path: non-unique jobs go through COPY; unique jobs in the
@@ -138,9 +164,17 @@ public:
     std::size_t insert_many_fast_tx(pg_conn* tx, std::span<const insert_many_params> jobs);
     std::size_t insert_many_fast(const job_generator& next);
     std::size_t insert_many_fast_tx(pg_conn* tx, const job_generator& next);
+    std::size_t insert_many_fast_tx(driver::session& tx, std::span<const insert_many_params> jobs);
+    std::size_t insert_many_fast_tx(driver::session& tx, const job_generator& next);
+    template <driver::adaptable_transaction Tx>
+    std::size_t insert_many_fast_tx(Tx& tx, std::span<const insert_many_params> jobs) {
+        auto session = driver::session_adapter<Tx>::make(tx);
+        return insert_many_fast_tx(static_cast<driver::session&>(session), jobs);
+    }
 
     insert_result insert_dynamic(const dynamic_args& args, const insert_opts& opts);
     insert_result insert_tx_dynamic(pg_conn* tx, const dynamic_args& args, const insert_opts& opts);
+    insert_result insert_tx_dynamic(driver::session& tx, const dynamic_args& args, const insert_opts& opts);
 
 private:
     struct impl;

@@ -72,6 +72,7 @@ resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call, c
             unique_key_input{job.kind, job.args, job.queue, scheduled_at, now}, *unique);
         job.unique_key = key.digest;
         job.unique_states = unique_states_bitmask(*unique);
+        job.unique = *unique;
     }
     return job;
 }

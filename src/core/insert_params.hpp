@@ -13,6 +13,7 @@
 #include <riverqueue/insert_opts.hpp>
 #include <riverqueue/job_args.hpp>
 #include <riverqueue/job_state.hpp>
+#include <riverqueue/unique_opts.hpp>
 
 namespace riverqueue::core {
 
@@ -33,6 +34,10 @@ struct resolved_job {
     job_state state = job_state::available;
     std::optional<std::array<std::uint8_t, 32>> unique_key;
     std::uint8_t unique_states = 0;  // 0 when the job is not unique
+    // The unique options the key was computed from (std::nullopt when the job
+    // is not unique): schemas up to version 5 use River 0.11's scheme, which
+    // is computed from them (core/legacy_unique.hpp).
+    std::optional<unique_opts> unique;
 };
 
 // Throws validation_error naming the field and the rule. `now` is the insert

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/identifiers.hpp"
+#include "core/sql_literals.hpp"
 #include "core/time_format.hpp"
 
 namespace riverqueue::core {
@@ -13,48 +14,6 @@ constexpr const char* job_column_names[job_column_count] = {
     "errors",   "finalized_at", "kind",     "max_attempts", "metadata",     "priority",
     "queue",    "state",    "scheduled_at", "tags",         "unique_key",   "unique_states",
 };
-
-// Builds one `{...}` array literal, element by element.
-class array_literal {
-public:
-    void add(std::string_view element) {
-        separate();
-        append_array_element(text_, element);
-    }
-    void add_null() {
-        separate();
-        text_ += "NULL";
-    }
-    std::string finish() && {
-        text_.push_back('}');
-        return std::move(text_);
-    }
-
-private:
-    void separate() {
-        if (text_.size() > 1) text_.push_back(',');
-    }
-    std::string text_ = "{";
-};
-
-std::string hex_bytea(const std::array<std::uint8_t, 32>& bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out = "\\x";
-    for (std::uint8_t b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0xF]);
-    }
-    return out;
-}
-
-std::string join_tags(const std::vector<std::string>& tags) {
-    std::string joined;
-    for (const auto& tag : tags) {
-        if (!joined.empty()) joined.push_back(',');
-        joined += tag;  // tags never contain commas (validate_tag)
-    }
-    return joined;
-}
 
 // pg_notify for each payload of the text[] parameter $<payloads>, on
 // `<schema>.river_insert`, the schema being parameter $<schema> or, when NULL,
@@ -86,24 +45,35 @@ duplicate_detection duplicate_detection_for_server(int server_version_num) noexc
     return server_version_num >= 180000 ? duplicate_detection::returning_old : duplicate_detection::xmax;
 }
 
-std::string job_columns(std::string_view table) {
+std::string job_columns(std::string_view table, driver::result_format format) {
     std::string out;
     for (int i = 0; i < job_column_count; ++i) {
         if (i > 0) out += ", ";
-        out += table;
-        out.push_back('.');
+        const std::string column = std::string(table) + "." + job_column_names[i];
+        if (format == driver::result_format::binary) {
+            out += column;
+            continue;
+        }
+        // Text forms that no session setting changes: microseconds since the
+        // Unix epoch for times (not DateStyle/TimeZone), JSON arrays for
+        // arrays, hex for bytea (not bytea_output).
+        switch (i) {
+            case 3: case 5: case 7: case 14:  // attempted_at, created_at, finalized_at, scheduled_at
+                out += "(extract(epoch FROM " + column + ") * 1000000)::bigint";
+                break;
+            case 4: case 6: case 15:  // attempted_by, errors, tags
+                out += "array_to_json(" + column + ")::text";
+                break;
+            case 16:  // unique_key
+                out += "encode(" + column + ", 'hex')";
+                break;
+            default:
+                out += column + "::text";
+        }
+        out += " AS ";
         out += job_column_names[i];
     }
     return out;
-}
-
-void append_array_element(std::string& out, std::string_view element) {
-    out.push_back('"');
-    for (char c : element) {
-        if (c == '"' || c == '\\') out.push_back('\\');
-        out.push_back(c);
-    }
-    out.push_back('"');
 }
 
 std::string insert_notification_payload(std::string_view queue) {
@@ -125,8 +95,91 @@ std::vector<std::string> queues_to_notify(std::span<const resolved_job> jobs) {
     return queues.queues();
 }
 
-insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
-                              std::span<const std::string> notify_payloads, duplicate_detection detection) {
+namespace {
+
+bool any_unique(std::span<const resolved_job* const> jobs) {
+    return std::any_of(jobs.begin(), jobs.end(), [](const resolved_job* job) { return job->unique_key.has_value(); });
+}
+
+// bit(8) input text, most significant bit first, as integer::bit(8) reads a mask.
+std::string bit8_text(std::uint8_t mask) {
+    std::string out(8, '0');
+    for (int bit = 0; bit < 8; ++bit) {
+        if ((mask >> (7 - bit)) & 1u) out[static_cast<std::size_t>(bit)] = '1';
+    }
+    return out;
+}
+
+// Everything after the inserted rows' source: the upsert against River's
+// unique index (only when some job is unique) and the returned columns.
+std::string conflict_and_returning(const std::string& p, bool unique, duplicate_detection detection,
+                                   driver::result_format format) {
+    std::string sql;
+    if (unique) {
+        sql += " ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL AND " + p +
+               "river_job_state_in_bitmask(unique_states, state) DO UPDATE SET kind = river_job.kind";
+    }
+    sql += " RETURNING " + job_columns("river_job", format) + ", ";
+    if (!unique) sql += "false";
+    else sql += detection == duplicate_detection::xmax ? "(xmax != 0)" : "(OLD.id IS NOT NULL)";
+    return sql + " AS unique_skipped_as_duplicate";
+}
+
+// One job: INSERT ... VALUES with one parameter per column, typed by the
+// target columns.
+std::string single_row_insert(const std::string& p, const resolved_job& job,
+                              std::vector<std::optional<std::string>>& params) {
+    params = job_value_params(job);
+    std::string sql = "INSERT INTO " + p +
+                      "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state,"
+                      " tags";
+    if (!job.unique_key) return sql + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    params.emplace_back(hex_bytea(*job.unique_key));
+    params.emplace_back(bit8_text(job.unique_states));
+    return sql + ", unique_key, unique_states) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+}
+
+// A batch: one array parameter per column, unnested into rows (as River Go's
+// JobInsertFastMany does).
+std::string batch_insert(const std::string& p, std::span<const resolved_job* const> jobs,
+                         std::vector<std::optional<std::string>>& params) {
+    params = job_array_params(jobs, true);
+    return "INSERT INTO " + p +
+           "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,"
+           " unique_key, unique_states) SELECT args, created_at, kind, max_attempts, metadata, priority, queue,"
+           " scheduled_at, state::" + p + "river_job_state, string_to_array(tags, ',')::varchar(255)[],"
+           " unique_key, nullif(unique_states, 0)::bit(8) FROM (SELECT"
+           " unnest($1::jsonb[]) AS args,"
+           " unnest($2::timestamptz[]) AS created_at,"
+           " unnest($3::text[]) AS kind,"
+           " unnest($4::smallint[]) AS max_attempts,"
+           " unnest($5::jsonb[]) AS metadata,"
+           " unnest($6::smallint[]) AS priority,"
+           " unnest($7::text[]) AS queue,"
+           " unnest($8::timestamptz[]) AS scheduled_at,"
+           " unnest($9::text[]) AS state,"
+           " unnest($10::text[]) AS tags,"
+           " unnest($11::bytea[]) AS unique_key,"
+           " unnest($12::integer[]) AS unique_states) AS raw_job_data";
+}
+
+}  // namespace
+
+std::vector<std::optional<std::string>> job_value_params(const resolved_job& job) {
+    return {job.args,
+            format_rfc3339_micros(job.created_at),
+            job.kind,
+            std::to_string(job.max_attempts),
+            job.metadata,
+            std::to_string(job.priority),
+            job.queue,
+            format_rfc3339_micros(job.scheduled_at),
+            std::string(to_string(job.state)),
+            text_array_literal(job.tags)};
+}
+
+std::vector<std::optional<std::string>> job_array_params(std::span<const resolved_job* const> jobs,
+                                                         bool with_unique_columns) {
     array_literal args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,
         unique_key, unique_states;
     for (const resolved_job* job : jobs) {
@@ -140,51 +193,40 @@ insert_statement build_insert(std::string_view schema, std::span<const resolved_
         scheduled_at.add(format_rfc3339_micros(job->scheduled_at));
         state.add(to_string(job->state));
         tags.add(join_tags(job->tags));
+        if (!with_unique_columns) continue;
         if (job->unique_key) unique_key.add(hex_bytea(*job->unique_key));
         else unique_key.add_null();
         unique_states.add(std::to_string(job->unique_states));
     }
+    std::vector<std::optional<std::string>> params = {
+        std::move(args).finish(),     std::move(created_at).finish(), std::move(kind).finish(),
+        std::move(max_attempts).finish(), std::move(metadata).finish(), std::move(priority).finish(),
+        std::move(queue).finish(),    std::move(scheduled_at).finish(), std::move(state).finish(),
+        std::move(tags).finish()};
+    if (with_unique_columns) {
+        params.emplace_back(std::move(unique_key).finish());
+        params.emplace_back(std::move(unique_states).finish());
+    }
+    return params;
+}
 
+insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
+                              std::span<const std::string> notify_payloads, duplicate_detection detection,
+                              driver::result_format format) {
     const std::string p = schema_prefix(schema);
     insert_statement statement;
-    std::string& sql = statement.sql;
-    sql.reserve(2048);
-    sql += "WITH raw_job_data AS (SELECT"
-           " unnest($1::jsonb[]) AS args,"
-           " unnest($2::timestamptz[]) AS created_at,"
-           " unnest($3::text[]) AS kind,"
-           " unnest($4::smallint[]) AS max_attempts,"
-           " unnest($5::jsonb[]) AS metadata,"
-           " unnest($6::smallint[]) AS priority,"
-           " unnest($7::text[]) AS queue,"
-           " unnest($8::timestamptz[]) AS scheduled_at,"
-           " unnest($9::text[]) AS state,"
-           " unnest($10::text[]) AS tags,"
-           " unnest($11::bytea[]) AS unique_key,"
-           " unnest($12::integer[]) AS unique_states"
-           "), inserted AS (INSERT INTO " + p +
-           "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,"
-           " unique_key, unique_states) SELECT args, created_at, kind, max_attempts, metadata, priority, queue,"
-           " scheduled_at, state::" + p + "river_job_state, string_to_array(tags, ',')::varchar(255)[],"
-           " unique_key, nullif(unique_states, 0)::bit(8) FROM raw_job_data"
-           " ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL AND " + p +
-           "river_job_state_in_bitmask(unique_states, state)"
-           " DO UPDATE SET kind = river_job.kind RETURNING " + job_columns("river_job") + ", " +
-           (detection == duplicate_detection::xmax ? "(xmax != 0)" : "(OLD.id IS NOT NULL)") +
-           " AS unique_skipped_as_duplicate)";
-    statement.params = {std::move(args).finish(),     std::move(created_at).finish(),
-                        std::move(kind).finish(),     std::move(max_attempts).finish(),
-                        std::move(metadata).finish(), std::move(priority).finish(),
-                        std::move(queue).finish(),    std::move(scheduled_at).finish(),
-                        std::move(state).finish(),    std::move(tags).finish(),
-                        std::move(unique_key).finish(), std::move(unique_states).finish()};
+    std::string insert = jobs.size() == 1 ? single_row_insert(p, *jobs.front(), statement.params)
+                                          : batch_insert(p, jobs, statement.params);
+    insert += conflict_and_returning(p, any_unique(jobs), detection, format);
     if (notify_payloads.empty()) {
-        sql += " SELECT * FROM inserted";
+        statement.sql = std::move(insert);
         return statement;
     }
     // The notification CTE must be referenced to run; pg_notify queues the
     // message, which PostgreSQL delivers only when the transaction commits.
-    sql += ", notified AS (" + notify_select(13, 14) + ") SELECT inserted.* FROM inserted CROSS JOIN notified";
+    const int next = static_cast<int>(statement.params.size()) + 1;
+    statement.sql = "WITH inserted AS (" + insert + "), notified AS (" + notify_select(next, next + 1) +
+                    ") SELECT inserted.* FROM inserted CROSS JOIN notified";
     add_notify_params(statement.params, schema, notify_payloads);
     return statement;
 }

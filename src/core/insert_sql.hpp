@@ -12,7 +12,10 @@
 #include <string>
 #include <vector>
 
+#include <riverqueue/driver.hpp>
+
 #include "core/insert_params.hpp"
+#include "core/sql_literals.hpp"
 
 namespace riverqueue::core {
 
@@ -25,8 +28,10 @@ enum class duplicate_detection {
 duplicate_detection duplicate_detection_for_server(int server_version_num) noexcept;
 
 // The column list every row-returning statement selects, in job_row order.
-// `table` is the name or alias that qualifies each column.
-std::string job_columns(std::string_view table);
+// `table` is the name or alias that qualifies each column. For text results
+// the columns are cast to forms that session settings cannot change
+// (row_decoder.hpp reads both).
+std::string job_columns(std::string_view table, driver::result_format format = driver::result_format::binary);
 inline constexpr int job_column_count = 18;
 
 struct insert_statement {
@@ -36,9 +41,12 @@ struct insert_statement {
 
 // Builds the insert for `jobs` (already deduplicated by unique key).
 // `notify_payloads` are the payloads to send on `<schema>.river_insert`;
-// empty means no notification.
+// empty means no notification. One job goes as a single-row INSERT ... VALUES
+// (the server parses no arrays); a batch without unique jobs has no
+// ON CONFLICT clause (a row without unique_key cannot conflict).
 insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
-                              std::span<const std::string> notify_payloads, duplicate_detection detection);
+                              std::span<const std::string> notify_payloads, duplicate_detection detection,
+                              driver::result_format format = driver::result_format::binary);
 
 // A statement that only sends River's insert notifications for these payloads.
 insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_payloads);
@@ -59,7 +67,13 @@ private:
 
 std::vector<std::string> queues_to_notify(std::span<const resolved_job> jobs);
 
-// PostgreSQL text-array literal helpers (exposed for tests).
-void append_array_element(std::string& out, std::string_view element);
+// The parameters of one job's columns, in the order args, created_at, kind,
+// max_attempts, metadata, priority, queue, scheduled_at, state, tags: one
+// value each for a single-row insert ...
+std::vector<std::optional<std::string>> job_value_params(const resolved_job& job);
+// ... or one array each for a batch, followed by unique_key and unique_states
+// arrays when `with_unique_columns`.
+std::vector<std::optional<std::string>> job_array_params(std::span<const resolved_job* const> jobs,
+                                                         bool with_unique_columns);
 
 }  // namespace riverqueue::core

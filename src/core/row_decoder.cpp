@@ -1,12 +1,14 @@
 #include "core/row_decoder.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 
 #include <riverqueue/errors.hpp>
 #include <riverqueue/unique_key.hpp>
 
+#include "core/insert_sql.hpp"
 #include "core/json.hpp"
 #include "core/time_format.hpp"
 
@@ -91,13 +93,15 @@ std::vector<std::string> text_array(std::string_view bytes) {
     return out;
 }
 
-attempt_error decode_attempt_error(std::string_view json_text) {
-    json::value error_json;
+json::value parse_json(std::string_view text, const char* what) {
     try {
-        error_json = json::parse(json_text);
+        return json::parse(text);
     } catch (const json::parse_error&) {
-        malformed("errors[] is not JSON");
+        malformed(what);
     }
+}
+
+attempt_error decode_attempt_error(const json::value& error_json) {
     attempt_error out;
     if (const auto* at = error_json.find("at"); at != nullptr && at->type == json::value_type::string) {
         const auto parsed = parse_rfc3339(at->text);
@@ -123,11 +127,116 @@ const std::string_view& required(const binary_cell& cell, const char* column) {
     return *cell;
 }
 
+job_state state_named(std::string_view name) {
+    const auto state = job_state_from_string(name);
+    if (!state) malformed("unknown state");
+    return *state;
+}
+
+// Text forms (see job_columns): decimal integers, microseconds since the Unix
+// epoch, JSON arrays, hex bytea, bit strings.
+std::int64_t text_int(std::string_view text) {
+    std::int64_t value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end) malformed("integer expected");
+    return value;
+}
+
+time_point text_time(std::string_view text) {
+    return time_point(std::chrono::duration_cast<time_point::duration>(std::chrono::microseconds(text_int(text))));
+}
+
+std::vector<std::string> text_json_strings(std::string_view text) {
+    const json::value array = parse_json(text, "array is not JSON");
+    if (array.type != json::value_type::array) malformed("array expected");
+    std::vector<std::string> out;
+    for (const auto& item : array.items) {
+        if (item.type != json::value_type::string) malformed("string array expected");
+        out.push_back(item.text);
+    }
+    return out;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    malformed("unique_key is not hex");
+}
+
 }  // namespace
 
 bool decode_bool(std::string_view bytes) {
     if (bytes.size() != 1) malformed("boolean of unexpected width");
     return bytes.front() != 0;
+}
+
+bool decode_bool_text(std::string_view text) {
+    if (text == "t") return true;
+    if (text == "f") return false;
+    malformed("boolean expected");
+}
+
+job_row decode_job_row_text(std::span<const binary_cell> cells) {
+    if (cells.size() < 18) malformed("too few columns");
+    job_row row;
+    row.id = text_int(required(cells[0], "id is NULL"));
+    row.args = std::string(required(cells[1], "args is NULL"));
+    row.attempt = static_cast<int>(text_int(required(cells[2], "attempt is NULL")));
+    if (cells[3]) row.attempted_at = text_time(*cells[3]);
+    if (cells[4]) row.attempted_by = text_json_strings(*cells[4]);
+    row.created_at = text_time(required(cells[5], "created_at is NULL"));
+    if (cells[6]) {
+        const json::value errors = parse_json(*cells[6], "errors is not JSON");
+        if (errors.type != json::value_type::array) malformed("errors is not an array");
+        for (const auto& element : errors.items) row.errors.push_back(decode_attempt_error(element));
+    }
+    if (cells[7]) row.finalized_at = text_time(*cells[7]);
+    row.kind = std::string(required(cells[8], "kind is NULL"));
+    row.max_attempts = static_cast<int>(text_int(required(cells[9], "max_attempts is NULL")));
+    row.metadata = std::string(required(cells[10], "metadata is NULL"));
+    row.priority = static_cast<int>(text_int(required(cells[11], "priority is NULL")));
+    row.queue = std::string(required(cells[12], "queue is NULL"));
+    row.state = state_named(required(cells[13], "state is NULL"));
+    row.scheduled_at = text_time(required(cells[14], "scheduled_at is NULL"));
+    if (cells[15]) row.tags = text_json_strings(*cells[15]);
+    if (cells[16]) {
+        if (cells[16]->size() != 64) malformed("unique_key is not 32 bytes");
+        std::array<std::uint8_t, 32> key{};
+        for (std::size_t i = 0; i < key.size(); ++i) {
+            key[i] = static_cast<std::uint8_t>(hex_digit((*cells[16])[2 * i]) * 16 + hex_digit((*cells[16])[2 * i + 1]));
+        }
+        row.unique_key = key;
+    }
+    if (cells[17]) {
+        const std::string_view bits = *cells[17];
+        if (bits.size() != 8 || bits.find_first_not_of("01") != std::string_view::npos) {
+            malformed("unique_states is not bit(8)");
+        }
+        std::uint8_t mask = 0;
+        for (char bit : bits) mask = static_cast<std::uint8_t>((mask << 1) | (bit == '1' ? 1 : 0));
+        row.unique_states = unique_states_from_bitmask(mask);
+    }
+    return row;
+}
+
+std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format) {
+    if (rows.column_count() != static_cast<std::size_t>(job_column_count) + 1) {
+        throw error("unexpected column count in insert result");
+    }
+    const bool text = format == driver::result_format::text;
+    std::vector<insert_result> out;
+    out.reserve(rows.row_count());
+    std::vector<binary_cell> cells(job_column_count + 1);
+    for (std::size_t row = 0; row < rows.row_count(); ++row) {
+        for (std::size_t column = 0; column < cells.size(); ++column) cells[column] = rows.cell(row, column);
+        insert_result item;
+        item.job = text ? decode_job_row_text(cells) : decode_job_row(cells);
+        const std::string_view duplicate = required(cells[job_column_count], "duplicate flag is NULL");
+        item.unique_skipped_as_duplicated = text ? decode_bool_text(duplicate) : decode_bool(duplicate);
+        out.push_back(std::move(item));
+    }
+    return out;
 }
 
 job_row decode_job_row(std::span<const binary_cell> cells) {
@@ -142,7 +251,7 @@ job_row decode_job_row(std::span<const binary_cell> cells) {
     if (cells[6]) {
         for (const auto& element : array_elements(*cells[6])) {
             if (!element) malformed("NULL in errors");
-            row.errors.push_back(decode_attempt_error(jsonb_text(*element)));
+            row.errors.push_back(decode_attempt_error(parse_json(jsonb_text(*element), "errors[] is not JSON")));
         }
     }
     if (cells[7]) row.finalized_at = timestamp(*cells[7]);
@@ -151,9 +260,7 @@ job_row decode_job_row(std::span<const binary_cell> cells) {
     row.metadata = jsonb_text(required(cells[10], "metadata is NULL"));
     row.priority = static_cast<int>(int_of_width(required(cells[11], "priority is NULL"), 2));
     row.queue = std::string(required(cells[12], "queue is NULL"));
-    const auto state = job_state_from_string(required(cells[13], "state is NULL"));
-    if (!state) malformed("unknown state");
-    row.state = *state;
+    row.state = state_named(required(cells[13], "state is NULL"));
     row.scheduled_at = timestamp(required(cells[14], "scheduled_at is NULL"));
     if (cells[15]) row.tags = text_array(*cells[15]);
     if (cells[16]) {

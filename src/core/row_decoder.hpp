@@ -1,14 +1,17 @@
-// Decodes `river_job` rows from PostgreSQL's binary result format.
+// Decodes `river_job` rows from PostgreSQL's binary result format, or from the
+// text forms that job_columns() selects for drivers that read text.
 //
-// Binary results do not depend on the session's DateStyle, TimeZone or
-// bytea_output, which a caller's connection may have set to anything. The
-// decoder sees only bytes, so it is tested without a server.
+// Neither depends on the session's DateStyle, TimeZone or bytea_output, which
+// a caller's connection may have set to anything. The decoder sees only
+// bytes, so it is tested without a server.
 #pragma once
 
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
+#include <riverqueue/driver.hpp>
 #include <riverqueue/job_row.hpp>
 
 namespace riverqueue::core {
@@ -19,7 +22,13 @@ using binary_cell = std::optional<std::string_view>;
 // Decodes the job_columns() cells, in that order. Throws riverqueue::error for
 // malformed data.
 job_row decode_job_row(std::span<const binary_cell> cells);
+job_row decode_job_row_text(std::span<const binary_cell> cells);
 
 bool decode_bool(std::string_view bytes);
+bool decode_bool_text(std::string_view text);
+
+// Decodes the rows of core::build_insert's statement, one per row, in the
+// order PostgreSQL returned them.
+std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format);
 
 }  // namespace riverqueue::core

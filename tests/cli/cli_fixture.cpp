@@ -30,14 +30,7 @@ boost::json::object cli_test::insert_json(std::vector<std::string> args) {
     return parsed.as_object();
 }
 
-std::string cli_test::scalar(const std::string& sql) {
-    PGresult* result = PQexec(admin_.native_handle(), sql.c_str());
-    std::string value;
-    if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0) value = PQgetvalue(result, 0, 0);
-    else ADD_FAILURE() << sql << ": " << PQerrorMessage(admin_.native_handle());
-    PQclear(result);
-    return value;
-}
+std::string cli_test::scalar(const std::string& sql) { return testing::scalar(admin_.native_handle(), sql); }
 
 std::string cli_test::jobs() const { return "\"" + schema_.name() + "\".river_job"; }
 

@@ -122,3 +122,31 @@ TEST_F(insert_test, InsertManyNotifiesByDefault) {
 
 }  // namespace
 }  // namespace riverqueue::testing
+
+namespace riverqueue::testing {
+namespace {
+
+using legacy_insert_test = cli_test;
+
+// A schema at version 5 (River 0.11): unique jobs go through River 0.11's
+// paths; --advisory-lock-prefix feeds the advisory path's lock.
+TEST_F(legacy_insert_test, OldSchemaUniqueInsertsWithAnAdvisoryLockPrefix) {
+    ASSERT_EQ(cli({"migrate", "up", "--to", "5"}).status, 0);
+    const std::vector<std::string> fast = {"--kind", "k", "--args", R"({"a":1})", "--unique-by-args"};
+    const auto first = insert_json(fast);
+    EXPECT_FALSE(first.at("unique_skipped_as_duplicated").as_bool());
+    EXPECT_FALSE(first.at("job").as_object().at("unique_key").is_null());
+    EXPECT_TRUE(insert_json(fast).at("unique_skipped_as_duplicated").as_bool());
+    std::vector<std::string> advisory = {"--kind", "k", "--args", R"({"a":2})", "--unique-by-args",
+                                         "--unique-by-state", "available,pending,running,scheduled",
+                                         "--advisory-lock-prefix", "-559038737"};
+    const auto second = insert_json(advisory);
+    EXPECT_FALSE(second.at("unique_skipped_as_duplicated").as_bool());
+    EXPECT_TRUE(second.at("job").as_object().at("unique_key").is_null());
+    EXPECT_TRUE(insert_json(advisory).at("unique_skipped_as_duplicated").as_bool());
+    EXPECT_EQ(job_count(), 2);
+    EXPECT_EQ(cli({"insert", "--kind", "k", "--advisory-lock-prefix", "4294967296"}).status, 2);
+}
+
+}  // namespace
+}  // namespace riverqueue::testing

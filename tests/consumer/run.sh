@@ -15,3 +15,4 @@ fi
 cmake -S "$here/project" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
+if [ -x "$work/build/consumer_pqxx" ]; then "$work/build/consumer_pqxx"; fi

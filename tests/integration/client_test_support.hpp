@@ -45,16 +45,6 @@ protected:
         return client(options);
     }
 
-    // Runs a query on the admin connection and returns the first cell as text.
-    std::string scalar(const std::string& sql) {
-        PGresult* result = PQexec(admin_.native_handle(), sql.c_str());
-        std::string value;
-        if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0) value = PQgetvalue(result, 0, 0);
-        else ADD_FAILURE() << "query failed: " << sql << ": " << PQerrorMessage(admin_.native_handle());
-        PQclear(result);
-        return value;
-    }
-
     std::string table(const std::string& name) const { return "\"" + schema_.name() + "\"." + name; }
     long job_count() { return std::stol(scalar("SELECT count(*) FROM " + table("river_job"))); }
 };

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <random>
 
+#include <libpq-fe.h>
+
 #include <riverqueue/migrator.hpp>
 
 namespace riverqueue::testing {
@@ -14,6 +16,18 @@ std::string database_url() {
     }
     ADD_FAILURE() << "no test database: set DATABASE_URL or run through ctest";
     return {};
+}
+
+std::string scalar(pg_conn* conn, const std::string& sql) {
+    PGresult* result = PQexec(conn, sql.c_str());
+    std::string value;
+    const auto status = PQresultStatus(result);
+    if (status == PGRES_TUPLES_OK && PQntuples(result) > 0) value = PQgetvalue(result, 0, 0);
+    else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        ADD_FAILURE() << "query failed: " << sql << ": " << PQerrorMessage(conn);
+    }
+    PQclear(result);
+    return value;
 }
 
 namespace {

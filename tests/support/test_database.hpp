@@ -16,6 +16,10 @@ namespace riverqueue::testing {
 // The database URL the tests use; fails the test when none is configured.
 std::string database_url();
 
+// Runs `sql` on `conn` and returns the first cell of the first row as text
+// (empty when there is none); a failed statement fails the test.
+std::string scalar(pg_conn* conn, const std::string& sql);
+
 // A schema created for one test and dropped after it; its name is unique across
 // processes.
 class scratch_schema {
@@ -39,6 +43,9 @@ private:
 class migrated_schema_test : public ::testing::Test {
 protected:
     void SetUp() override;
+
+    // scalar() on the admin connection.
+    std::string scalar(const std::string& sql) { return testing::scalar(admin_.native_handle(), sql); }
 
     scratch_schema schema_;
     connection admin_{nullptr};

@@ -143,6 +143,54 @@ TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
     EXPECT_EQ(statement.params[12], std::optional<std::string>("My \"Schema\""));
 }
 
+TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
+    const std::vector<const resolved_job*> one = {&plain};
+    const insert_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
+    ASSERT_EQ(statement.params.size(), 10u) << "no unique_key or unique_states for a plain job";
+    EXPECT_NE(statement.sql.find("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"), std::string::npos)
+        << statement.sql;
+    EXPECT_EQ(statement.sql.find("unnest"), std::string::npos);
+    EXPECT_EQ(statement.sql.find("ON CONFLICT"), std::string::npos) << "a row without unique_key cannot conflict";
+    EXPECT_NE(statement.sql.find("false AS unique_skipped_as_duplicate"), std::string::npos);
+    EXPECT_EQ(*statement.params[0], R"({"n": "a\"b"})");
+    EXPECT_EQ(*statement.params[1], "2026-03-04T05:06:07.891011Z");
+    EXPECT_EQ(*statement.params[3], "5");
+    EXPECT_EQ(*statement.params[8], "available");
+    EXPECT_EQ(*statement.params[9], R"({"t-1","t_2"})");
+}
+
+TEST_F(BuildInsert, OneUniqueJobUpsertsWithKeyAndStateBits) {
+    const std::vector<const resolved_job*> one = {&unique};
+    const std::vector<std::string> payloads = {insert_notification_payload("other")};
+    const insert_statement statement = build_insert("", one, payloads, duplicate_detection::xmax);
+    ASSERT_EQ(statement.params.size(), 14u);
+    EXPECT_NE(statement.sql.find("unique_key, unique_states) VALUES ($1,"), std::string::npos) << statement.sql;
+    EXPECT_NE(statement.sql.find("ON CONFLICT (unique_key)"), std::string::npos);
+    EXPECT_NE(statement.sql.find("(xmax != 0) AS unique_skipped_as_duplicate"), std::string::npos);
+    EXPECT_NE(statement.sql.find("$14::text[]"), std::string::npos);
+    EXPECT_EQ(*statement.params[10], "\\xab" + std::string(60, '0') + "01");
+    // 0xF5, most significant bit first, as integer::bit(8) reads it.
+    EXPECT_EQ(*statement.params[11], "11110101");
+}
+
+TEST_F(BuildInsert, BatchWithoutUniqueJobsHasNoConflictClause) {
+    const std::vector<const resolved_job*> plain_only = {&plain, &plain};
+    const insert_statement statement = build_insert("", plain_only, {}, duplicate_detection::xmax);
+    EXPECT_NE(statement.sql.find("unnest($1::jsonb[])"), std::string::npos);
+    EXPECT_EQ(statement.sql.find("ON CONFLICT"), std::string::npos);
+    EXPECT_NE(build_insert("", jobs, {}, duplicate_detection::xmax).sql.find("ON CONFLICT"), std::string::npos);
+}
+
+TEST(InsertSql, TextColumnsDoNotDependOnSessionSettings) {
+    const std::string columns = job_columns("j", driver::result_format::text);
+    EXPECT_NE(columns.find("(extract(epoch FROM j.created_at) * 1000000)::bigint AS created_at"), std::string::npos)
+        << columns;
+    EXPECT_NE(columns.find("array_to_json(j.errors)::text AS errors"), std::string::npos);
+    EXPECT_NE(columns.find("encode(j.unique_key, 'hex') AS unique_key"), std::string::npos);
+    EXPECT_NE(columns.find("j.unique_states::text AS unique_states"), std::string::npos);
+    EXPECT_EQ(count_of(columns, " AS "), static_cast<std::size_t>(job_column_count));
+}
+
 TEST(BuildNotify, TwoParameters) {
     const std::vector<std::string> payloads = {insert_notification_payload("a"), insert_notification_payload("b")};
     const insert_statement statement = build_notify("s", payloads);

@@ -124,6 +124,70 @@ TEST(RowDecoder, DecodesAFullRow) {
                                       job_state::retryable, job_state::running, job_state::scheduled}));
 }
 
+TEST(RowDecoderText, DecodesAFullRow) {
+    // The text forms job_columns(..., text) selects.
+    const std::vector<std::string> cells = {
+        "72623859790382856",
+        R"({"a": "x", "b": 1})",
+        "2",
+        "946684801000000",
+        R"(["host-1","worker \"2\""])",
+        "-1",
+        R"([{"at":"2026-01-02T03:04:05.123456Z","attempt":1,"error":"boom","trace":"line 1\nline 2"}])",
+        "946684803000000",
+        "send_email",
+        "25",
+        R"({"m": true})",
+        "4",
+        "priority_emails",
+        "completed",
+        "1798761600000000",
+        R"(["tag-a","tag_b"])",
+        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+        "11110101",
+    };
+    std::vector<binary_cell> row(cells.begin(), cells.end());
+    const job_row job = decode_job_row_text(row);
+    EXPECT_EQ(job.id, 0x0102030405060708);
+    EXPECT_EQ(job.args, R"({"a": "x", "b": 1})");
+    EXPECT_EQ(job.attempt, 2);
+    EXPECT_EQ(job.attempted_at, at("2000-01-01T00:00:01Z"));
+    EXPECT_EQ(job.attempted_by, (std::vector<std::string>{"host-1", "worker \"2\""}));
+    EXPECT_EQ(job.created_at, at("1969-12-31T23:59:59.999999Z"));
+    ASSERT_EQ(job.errors.size(), 1u);
+    EXPECT_EQ(job.errors[0], (attempt_error{at("2026-01-02T03:04:05.123456Z"), 1, "boom", "line 1\nline 2"}));
+    EXPECT_EQ(job.finalized_at, at("2000-01-01T00:00:03Z"));
+    EXPECT_EQ(job.state, job_state::completed);
+    EXPECT_EQ(job.scheduled_at, at("2027-01-01T00:00:00Z"));
+    EXPECT_EQ(job.tags, (std::vector<std::string>{"tag-a", "tag_b"}));
+    ASSERT_TRUE(job.unique_key.has_value());
+    EXPECT_EQ((*job.unique_key)[0], 0xE0);
+    EXPECT_EQ((*job.unique_key)[31], 0xFF);
+    EXPECT_EQ(job.unique_states,
+              (std::vector<job_state>{job_state::available, job_state::completed, job_state::pending,
+                                      job_state::retryable, job_state::running, job_state::scheduled}));
+    EXPECT_TRUE(decode_bool_text("t"));
+    EXPECT_FALSE(decode_bool_text("f"));
+    EXPECT_THROW(decode_bool_text("true"), error);
+}
+
+TEST(RowDecoderText, MalformedCellsAreRejected) {
+    const std::vector<std::string> good = {"1", "{}", "0", "0", "[]", "0", "[]", "0", "k", "25", "{}", "1",
+                                           "q", "available", "0", "[]", std::string(64, 'a'), "00000001"};
+    const std::vector<std::pair<std::size_t, std::string>> broken = {
+        {0, "12x"}, {3, "1.5"}, {4, "{}"}, {4, "[1]"}, {6, "[{"}, {13, "done"}, {16, std::string(63, 'a')},
+        {16, std::string(64, 'G')}, {17, "0000001"}, {17, "00000002"},
+    };
+    for (const auto& [column, text] : broken) {
+        std::vector<std::string> cells = good;
+        cells[column] = text;
+        std::vector<binary_cell> row(cells.begin(), cells.end());
+        EXPECT_THROW(decode_job_row_text(row), error) << "column " << column << ": " << text;
+    }
+    std::vector<binary_cell> row(good.begin(), good.end());
+    EXPECT_NO_THROW(decode_job_row_text(row));
+}
+
 TEST(RowDecoder, NullColumnsLeaveDefaults) {
     std::vector<std::string> storage;
     const job_row job = decode_job_row(minimal_row(storage));

@@ -30,6 +30,7 @@ client make_client(const connection_flags& connection, bool no_notify) {
     options.conninfo = connection.conninfo();
     options.schema = connection.schema;
     options.notify = !no_notify;
+    options.advisory_lock_prefix = connection.advisory_lock_prefix;
     // One command, one connection at a time.
     options.pool_size = 1;
     return client(options);

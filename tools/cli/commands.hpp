@@ -1,6 +1,7 @@
 // The tool's subcommands. Each returns the process exit status.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,9 @@ namespace riverqueue::cli {
 struct connection_flags {
     std::string database_url;  // --database-url, else DATABASE_URL, else libpq's PG* variables
     std::string schema;
+    // --advisory-lock-prefix: River's AdvisoryLockPrefix, for unique jobs on
+    // schemas up to version 5 (insert and insert-many).
+    std::int64_t advisory_lock_prefix = 0;
 
     std::string conninfo() const;
 };

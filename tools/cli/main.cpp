@@ -29,6 +29,12 @@ void add_connection_flags(CLI::App& command, connection_flags& connection) {
     command.add_option("--schema", connection.schema, "Schema holding River's tables (default: search_path)");
 }
 
+void add_advisory_lock_prefix_flag(CLI::App& command, connection_flags& connection) {
+    command.add_option("--advisory-lock-prefix", connection.advisory_lock_prefix,
+                       "River's AdvisoryLockPrefix, a 32-bit value, for unique jobs on schemas up to version 5"
+                       " (default 0)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +67,7 @@ int main(int argc, char** argv) {
     bool no_notify = false;
     insert->add_flag("--no-notify", no_notify, "Do not wake River's workers with a notification");
     add_connection_flags(*insert, connection);
+    add_advisory_lock_prefix_flag(*insert, connection);
     insert->footer("Examples:\n"
                    "  riverqueue insert --kind send_email --args '{\"to\":\"ada@example.com\"}'\n"
                    "  riverqueue insert --kind report --args '{\"id\":7}' --queue reports --priority 2 \\\n"
@@ -73,6 +80,7 @@ int main(int argc, char** argv) {
     insert_many->add_flag("--fast", fast, "Send non-unique jobs through COPY (unique jobs are still deduplicated)");
     insert_many->add_flag("--no-notify", no_notify, "Do not wake River's workers with a notification");
     add_connection_flags(*insert_many, connection);
+    add_advisory_lock_prefix_flag(*insert_many, connection);
     insert_many->footer(
         "Each line: {\"kind\": ..., \"args\": {...}, \"queue\": ..., \"priority\": ..., \"max_attempts\": ...,\n"
         "  \"scheduled_at\": ..., \"tags\": [...], \"metadata\": {...}, \"pending\": ...,\n"

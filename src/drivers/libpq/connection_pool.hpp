@@ -1,19 +1,14 @@
-// A small thread-safe pool of libpq connections.
-//
-// Connections are opened on demand up to `max_size`; a caller beyond that
-// waits. A connection comes back to the pool only when it is healthy and idle
-// (no open transaction); anything else is closed, so a broken connection is
-// never handed out again.
+// The libpq driver's pool: connections opened from a conninfo, each with the
+// statements prepared on it. A connection comes back only when healthy and
+// idle (no open transaction).
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include <riverqueue/connection.hpp>
 
+#include "core/bounded_pool.hpp"
 #include "drivers/libpq/prepared_statements.hpp"
 
 namespace riverqueue::libpq {
@@ -46,17 +41,10 @@ public:
         pooled item_;
     };
 
-    lease acquire();
+    lease acquire() { return lease(*this, items_.acquire()); }
 
 private:
-    void release(pooled item) noexcept;
-
-    std::string conninfo_;
-    std::size_t max_size_;
-    std::mutex mutex_;
-    std::condition_variable available_;
-    std::vector<pooled> idle_;
-    std::size_t open_count_ = 0;
+    core::bounded_pool<pooled> items_;
 };
 
 }  // namespace riverqueue::libpq

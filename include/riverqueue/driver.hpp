@@ -1,0 +1,113 @@
+// The driver interface: how the client's core reaches PostgreSQL.
+//
+// The core does everything that does not need a connection: it validates and
+// resolves jobs, computes unique keys, builds River's SQL with its parameters,
+// decodes the rows that come back and maps them onto the input. A driver only
+// carries statements to PostgreSQL and rows back, so a new driver is small and
+// cannot get River's rules wrong. docs/drivers.md describes the contract; the
+// libpq driver (riverqueue::client's default) and the libpqxx driver
+// (<riverqueue/pqxx.hpp>) are two implementations.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace riverqueue::driver {
+
+// How a driver returns result cells. Binary is PostgreSQL's binary format
+// (libpq's resultFormat 1); text is the text format any client library reads.
+// The core asks for columns whose text form does not depend on session
+// settings (DateStyle, TimeZone, bytea_output), so both are exact.
+enum class result_format { binary, text };
+
+// One statement: SQL with $1..$n placeholders and text-format parameters
+// (std::nullopt is SQL NULL).
+struct statement {
+    std::string_view sql;
+    std::span<const std::optional<std::string>> params;
+    // The same SQL text is sent again and again (the insert of a batch shape):
+    // a driver that caches prepared statements may prepare it.
+    bool repeated = false;
+    // The statement runs outside any transaction block, so it commits on its
+    // own: a connection lost during it leaves the outcome unknown, which the
+    // driver reports through connection_error::may_have_committed.
+    bool commits_itself = false;
+};
+
+// The rows a statement returned.
+class rows {
+public:
+    virtual ~rows() = default;
+    virtual std::size_t row_count() const = 0;
+    virtual std::size_t column_count() const = 0;
+    // The cell's bytes in the session's result_format, or std::nullopt for NULL.
+    // Valid as long as this object.
+    virtual std::optional<std::string_view> cell(std::size_t row, std::size_t column) const = 0;
+};
+
+// One connection, used by one thread at a time, either inside the caller's
+// transaction or (for the client's own inserts) as the client's driver chose.
+//
+// Errors: a statement PostgreSQL refused throws riverqueue::database_error with
+// its SQLSTATE; a lost or unusable connection throws connection_error.
+class session {
+public:
+    virtual ~session() = default;
+
+    virtual result_format format() const noexcept = 0;
+
+    // PostgreSQL's server_version_num (150004 for 15.4).
+    virtual int server_version() = 0;
+
+    // True when a transaction block is open on the connection (even a failed
+    // one). The client's _tx calls refuse a session without one.
+    virtual bool in_transaction() = 0;
+
+    // Runs one statement and returns its rows (none for a command).
+    virtual std::unique_ptr<rows> query(const statement& stmt) = 0;
+
+    // COPY ... FROM STDIN, if the driver can. The core sends copy_begin with the
+    // COPY statement, copy_write with whole lines of COPY text format, then
+    // copy_end, which returns the number of rows copied. A driver that cannot
+    // COPY returns false from supports_copy and the core inserts with statements.
+    virtual bool supports_copy() const noexcept { return false; }
+    virtual void copy_begin(std::string_view copy_sql);
+    virtual void copy_write(std::string_view data);
+    virtual std::uint64_t copy_end();
+    // Abandons an open COPY so that its transaction fails; must not throw.
+    virtual void copy_abort() noexcept {}
+};
+
+// Where the client's own inserts (insert, insert_many, insert_many_fast
+// without _tx) get their sessions: a pool, a connection factory, or a single
+// connection guarded by a lock. Called from any thread; must be thread-safe.
+class session_source {
+public:
+    virtual ~session_source() = default;
+
+    // Runs `work` on a session whose connection is idle, then hands the
+    // connection back. With `in_transaction`, `work` runs inside a transaction
+    // that commits when it returns and rolls back when it throws (a lost
+    // connection during the commit throws connection_error with
+    // may_have_committed). Without it, each statement commits on its own.
+    virtual void run(bool in_transaction, const std::function<void(session&)>& work) = 0;
+};
+
+// Lets client::insert_tx and friends take a driver's own transaction type
+// (for example pqxx::work): specialise it with a static `make(T&)` returning a
+// session over that transaction.
+template <typename Transaction>
+struct session_adapter {};
+
+template <typename Transaction>
+concept adaptable_transaction = requires(Transaction& tx) {
+    { session_adapter<Transaction>::make(tx) };
+};
+
+}  // namespace riverqueue::driver

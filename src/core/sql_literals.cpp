@@ -1,0 +1,58 @@
+#include "core/sql_literals.hpp"
+
+namespace riverqueue::core {
+
+void append_array_element(std::string& out, std::string_view element) {
+    out.push_back('"');
+    for (char c : element) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    out.push_back('"');
+}
+
+void array_literal::separate() {
+    if (text_.size() > 1) text_.push_back(',');
+}
+
+void array_literal::add(std::string_view element) {
+    separate();
+    append_array_element(text_, element);
+}
+
+void array_literal::add_null() {
+    separate();
+    text_ += "NULL";
+}
+
+std::string array_literal::finish() && {
+    text_.push_back('}');
+    return std::move(text_);
+}
+
+std::string text_array_literal(std::span<const std::string> elements) {
+    array_literal literal;
+    for (const auto& element : elements) literal.add(element);
+    return std::move(literal).finish();
+}
+
+std::string hex_bytea(const std::array<std::uint8_t, 32>& bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out = "\\x";
+    for (std::uint8_t b : bytes) {
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 0xF]);
+    }
+    return out;
+}
+
+std::string join_tags(const std::vector<std::string>& tags) {
+    std::string joined;
+    for (const auto& tag : tags) {
+        if (!joined.empty()) joined.push_back(',');
+        joined += tag;
+    }
+    return joined;
+}
+
+}  // namespace riverqueue::core

@@ -1,0 +1,81 @@
+#include "drivers/libpq/session.hpp"
+
+#include <string>
+
+#include <riverqueue/errors.hpp>
+
+#include "drivers/libpq/pg_result.hpp"
+
+namespace riverqueue::libpq {
+
+std::size_t result_rows::row_count() const { return static_cast<std::size_t>(PQntuples(result_)); }
+
+std::size_t result_rows::column_count() const { return static_cast<std::size_t>(PQnfields(result_)); }
+
+std::optional<std::string_view> result_rows::cell(std::size_t row, std::size_t column) const {
+    const int r = static_cast<int>(row);
+    const int c = static_cast<int>(column);
+    if (is_null(result_, r, c)) return std::nullopt;
+    return libpq::cell(result_, r, c);
+}
+
+int session::server_version() { return PQserverVersion(conn_); }
+
+bool session::in_transaction() {
+    if (conn_ == nullptr) return false;
+    const auto status = PQtransactionStatus(conn_);
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
+
+std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
+    // libpq needs NUL-terminated SQL.
+    const std::string sql(stmt.sql);
+    result_ptr result = stmt.repeated && statements_ != nullptr
+                            ? statements_->exec(conn_, sql, stmt.params, result_format::binary, stmt.commits_itself)
+                            : exec_params(conn_, sql, stmt.params, result_format::binary, stmt.commits_itself);
+    return std::make_unique<result_rows>(std::move(result));
+}
+
+void session::copy_begin(std::string_view copy_sql) {
+    result_ptr started(PQexec(conn_, std::string(copy_sql).c_str()));
+    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) throw_error(conn_, started.get(), false);
+}
+
+void session::copy_write(std::string_view data) {
+    if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) throw_error(conn_, nullptr, false);
+}
+
+std::uint64_t session::copy_end() {
+    if (PQputCopyEnd(conn_, nullptr) != 1) throw_error(conn_, nullptr, false);
+    result_ptr result(PQgetResult(conn_));
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    result = check(conn_, std::move(result));
+    return std::stoull(PQcmdTuples(result.get()));
+}
+
+void session::copy_abort() noexcept {
+    PQputCopyEnd(conn_, "riverqueue: batch abandoned");
+    while (PGresult* result = PQgetResult(conn_)) PQclear(result);
+}
+
+void pool_source::run(bool in_transaction, const std::function<void(driver::session&)>& work) {
+    auto lease = pool_.acquire();
+    PGconn* conn = lease.native_handle();
+    session on_lease(conn, &lease.statements());
+    if (!in_transaction) {
+        work(on_lease);
+        return;
+    }
+    exec_simple(conn, "BEGIN");
+    try {
+        work(on_lease);
+        // Losing the connection during COMMIT leaves the outcome unknown.
+        check(conn, result_ptr(PQexec(conn, "COMMIT")), true);
+    } catch (...) {
+        // Best effort; a connection that cannot roll back is not reused.
+        result_ptr ignored(PQexec(conn, "ROLLBACK"));
+        throw;
+    }
+}
+
+}  // namespace riverqueue::libpq

@@ -1,0 +1,65 @@
+// The libpq driver: a driver::session over one PGconn, and the pool the client
+// borrows its own connections from.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string>
+
+#include <riverqueue/driver.hpp>
+
+#include "drivers/libpq/connection_pool.hpp"
+#include "drivers/libpq/prepared_statements.hpp"
+
+namespace riverqueue::libpq {
+
+// Rows of a PGresult, owned or borrowed, in the format they were asked for.
+class result_rows final : public driver::rows {
+public:
+    explicit result_rows(result_ptr owned) noexcept : result_(owned.get()), owned_(std::move(owned)) {}
+    explicit result_rows(const PGresult* borrowed) noexcept : result_(borrowed) {}
+    std::size_t row_count() const override;
+    std::size_t column_count() const override;
+    std::optional<std::string_view> cell(std::size_t row, std::size_t column) const override;
+
+private:
+    const PGresult* result_;
+    result_ptr owned_;
+};
+
+// Binary results; COPY through libpq's copy functions. With `statements`
+// (the library's own pooled connections), repeated statements are prepared
+// once per connection; a caller's connection is left without prepared
+// statements.
+class session final : public driver::session {
+public:
+    explicit session(PGconn* conn, prepared_statements* statements = nullptr) noexcept
+        : conn_(conn), statements_(statements) {}
+
+    driver::result_format format() const noexcept override { return driver::result_format::binary; }
+    int server_version() override;
+    bool in_transaction() override;
+    std::unique_ptr<driver::rows> query(const driver::statement& stmt) override;
+    bool supports_copy() const noexcept override { return true; }
+    void copy_begin(std::string_view copy_sql) override;
+    void copy_write(std::string_view data) override;
+    std::uint64_t copy_end() override;
+    void copy_abort() noexcept override;
+
+private:
+    PGconn* conn_;
+    prepared_statements* statements_;
+};
+
+// The client's default session source: a pool of connections it opens itself.
+class pool_source final : public driver::session_source {
+public:
+    pool_source(std::string conninfo, std::size_t max_size) : pool_(std::move(conninfo), max_size) {}
+    void run(bool in_transaction, const std::function<void(driver::session&)>& work) override;
+
+private:
+    connection_pool pool_;
+};
+
+}  // namespace riverqueue::libpq
