@@ -40,8 +40,10 @@ private:
     ::pqxx::transaction_base& tx_;
 };
 
-// Opens a new connection (for example `std::make_unique<pqxx::connection>(url)`).
-using connection_factory = std::function<std::unique_ptr<::pqxx::connection_base>()>;
+// Opens a new connection, for example `std::make_shared<pqxx::connection>(url)`.
+// A shared_ptr, because libpqxx 6's connection_base has no virtual destructor:
+// make_shared keeps the deleter of the connection type actually made.
+using connection_factory = std::function<std::shared_ptr<::pqxx::connection_base>()>;
 
 // Lends one of the application's connections to `use` for the duration of the
 // call, the shape of most pools' "with a connection" functions. Must be

@@ -104,8 +104,8 @@ bool any_unique(std::span<const resolved_job* const> jobs) {
 // bit(8) input text, most significant bit first, as integer::bit(8) reads a mask.
 std::string bit8_text(std::uint8_t mask) {
     std::string out(8, '0');
-    for (int bit = 0; bit < 8; ++bit) {
-        if ((mask >> (7 - bit)) & 1u) out[static_cast<std::size_t>(bit)] = '1';
+    for (std::size_t bit = 0; bit < 8; ++bit) {
+        if (((static_cast<unsigned>(mask) >> (7 - bit)) & 1u) != 0) out[bit] = '1';
     }
     return out;
 }

@@ -153,8 +153,8 @@ class pqxx_driver final : public driver_under_test {
 public:
     std::shared_ptr<driver::session_source> sessions(const std::string& conninfo) override {
         return libpqxx::sessions_from(
-            [conninfo]() -> std::unique_ptr<pqxx::connection_base> {
-                return std::make_unique<pqxx::connection>(conninfo);
+            [conninfo]() -> std::shared_ptr<pqxx::connection_base> {
+                return std::make_shared<pqxx::connection>(conninfo);
             },
             2);
     }

@@ -52,7 +52,7 @@ public:
                   return conn;
               },
               // A broken connection is closed rather than reused.
-              [](std::unique_ptr<::pqxx::connection_base>& conn) { return conn->is_open(); }, max_connections) {}
+              [](std::shared_ptr<::pqxx::connection_base>& conn) { return conn->is_open(); }, max_connections) {}
 
     void run(bool in_transaction, const std::function<void(driver::session&)>& work) override {
         auto conn = connections_.acquire();
@@ -66,7 +66,7 @@ public:
     }
 
 private:
-    core::bounded_pool<std::unique_ptr<::pqxx::connection_base>> connections_;
+    core::bounded_pool<std::shared_ptr<::pqxx::connection_base>> connections_;
 };
 
 }  // namespace

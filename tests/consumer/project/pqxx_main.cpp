@@ -8,7 +8,7 @@
 int main() {
     // A factory that is never called: the client connects lazily.
     auto sessions = riverqueue::libpqxx::sessions_from(
-        []() -> std::unique_ptr<pqxx::connection_base> { return nullptr; }, 1);
+        []() -> std::shared_ptr<pqxx::connection_base> { return nullptr; }, 1);
     riverqueue::client client(riverqueue::client_options{}, sessions);
     std::cout << "riverqueue::pqxx consumer built; notify=" << client.options().notify << "\n";
 }
