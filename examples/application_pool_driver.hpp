@@ -78,8 +78,7 @@ public:
     }
 
     std::unique_ptr<riverqueue::driver::rows> query(const riverqueue::driver::statement& stmt) override {
-        std::vector<const char*> values;
-        for (const auto& param : stmt.params) values.push_back(param ? param->c_str() : nullptr);
+        const std::vector<const char*> values = riverqueue::driver::param_c_strings(stmt.params);
         const std::string sql(stmt.sql);
         auto result = std::make_unique<rows>(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
                                                           nullptr, values.data(), nullptr, nullptr, 0));

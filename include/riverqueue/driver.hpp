@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace riverqueue::driver {
 
@@ -39,6 +40,11 @@ struct statement {
     // driver reports through connection_error::may_have_committed.
     bool commits_itself = false;
 };
+
+// A statement's parameters as C strings, nullptr for NULL: the form libpq's
+// PQexecParams and libpqxx's dynamic parameters take. The pointers stay valid
+// as long as the statement's parameters.
+std::vector<const char*> param_c_strings(std::span<const std::optional<std::string>> params);
 
 // The rows a statement returned.
 class rows {

@@ -31,13 +31,17 @@ struct client::impl {
         if (!sessions) sessions = std::make_shared<libpq::pool_source>(options.conninfo, options.pool_size);
     }
 
+    // The queues to notify for now: none when notifications are off, else
+    // those the cooldown lets through.
+    std::vector<std::string> queues_due(const std::vector<std::string>& queues) {
+        if (!options.notify) return {};
+        return limiter.take(queues, core::notify_limiter::clock::now());
+    }
+
     std::vector<insert_result> insert(driver::session& session, std::span<const core::resolved_job> jobs,
                                       bool commits_itself) {
-        std::vector<std::string> queues;
-        if (options.notify) {
-            queues = limiter.take(core::queues_to_notify(jobs), core::notify_limiter::clock::now());
-        }
-        return core::insert_jobs(session, options.schema, jobs, queues, commits_itself);
+        return core::insert_jobs(session, options.schema, jobs, queues_due(core::queues_to_notify(jobs)),
+                                 commits_itself);
     }
 
     static void require_transaction(driver::session& session) {
@@ -77,10 +81,8 @@ struct client::impl {
         return jobs.size();
     }
 
-    void notify_after(driver::session& session, const core::notify_queue_set& queues) {
-        if (!options.notify) return;
-        core::send_notifications(session, options.schema,
-                                 limiter.take(queues.queues(), core::notify_limiter::clock::now()));
+    void notify_after(driver::session& session, const std::vector<std::string>& queues) {
+        core::send_notifications(session, options.schema, queues_due(queues));
     }
 
     template <typename Source>
@@ -91,7 +93,7 @@ struct client::impl {
         core::fast_inserter inserter(session, options.schema);
         feed(jobs, inserter);
         const std::size_t inserted = inserter.finish();
-        notify_after(session, inserter.notify_queues());
+        notify_after(session, inserter.notify_queues().queues());
         return inserted;
     }
 
@@ -125,7 +127,7 @@ struct client::impl {
             summary.jobs = feed(next, inserter);
         }
         inserter.finish();
-        notify_after(session, inserter.notify_queues());
+        notify_after(session, inserter.notify_queues().queues());
         return summary;
     }
 
@@ -159,27 +161,20 @@ struct client::impl {
                                    static_cast<std::int32_t>(static_cast<std::uint32_t>(options.advisory_lock_prefix))};
     }
 
-    void legacy_notify(driver::session& session, std::span<const core::resolved_job> jobs) {
-        if (!options.notify) return;
-        core::send_notifications(session, options.schema,
-                                 limiter.take(core::queues_to_notify(jobs), core::notify_limiter::clock::now()));
-    }
-
+    // The jobs must have been checked with core::validate_legacy_jobs.
     insert_result legacy_insert_one(driver::session& session, int version, const core::resolved_job& job,
                                     bool caller_transaction, bool commits_itself) {
-        core::validate_legacy_jobs(std::span(&job, 1), version, false);
         insert_result result =
             core::legacy_insert_one(session, legacy_target(version), job, caller_transaction, commits_itself);
         // River 0.11 notifies after the insert, in the same transaction.
-        legacy_notify(session, std::span(&job, 1));
+        notify_after(session, core::queues_to_notify(std::span(&job, 1)));
         return result;
     }
 
     std::vector<insert_result> legacy_insert_many(driver::session& session, int version,
                                                   std::span<const core::resolved_job> jobs) {
-        core::validate_legacy_jobs(jobs, version, true);
         auto results = core::legacy_insert_batch(session, legacy_target(version), jobs);
-        legacy_notify(session, jobs);
+        notify_after(session, core::queues_to_notify(jobs));
         return results;
     }
 
@@ -219,7 +214,7 @@ struct client::impl {
         legacy_validating_sink<core::fast_inserter> sink{inserter, version};
         feed(jobs, sink);
         const std::size_t inserted = inserter.finish();
-        notify_after(session, inserter.notify_queues());
+        notify_after(session, inserter.notify_queues().queues());
         return inserted;
     }
 
@@ -275,6 +270,7 @@ insert_result client::insert_tx_dynamic(driver::session& tx, const dynamic_args&
     const core::resolved_job job =
         core::resolve_insert(args, opts, impl_->defaults(), std::chrono::system_clock::now());
     if (const int version = impl_->schema_version_on(tx); core::legacy_schema(version)) {
+        core::validate_legacy_jobs(std::span(&job, 1), version, false);
         return impl_->legacy_insert_one(tx, version, job, true, false);
     }
     return std::move(impl_->insert(tx, std::span(&job, 1), false).front());
@@ -297,6 +293,7 @@ std::vector<insert_result> client::insert_many_tx(driver::session& tx, std::span
     impl::require_transaction(tx);
     const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
     if (const int version = impl_->schema_version_on(tx); core::legacy_schema(version)) {
+        core::validate_legacy_jobs(resolved, version, true);
         return impl_->legacy_insert_many(tx, version, resolved);
     }
     return impl_->insert(tx, resolved, false);

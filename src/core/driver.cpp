@@ -1,10 +1,18 @@
-// Defaults of the driver interface: a driver without COPY refuses it loudly
-// (the core never calls these when supports_copy() is false).
+// What the driver interface gives drivers: parameters as C strings, and the
+// defaults of the COPY functions (a driver without COPY refuses it loudly; the
+// core never calls these when supports_copy() is false).
 #include <riverqueue/driver.hpp>
 
 #include <riverqueue/errors.hpp>
 
 namespace riverqueue::driver {
+
+std::vector<const char*> param_c_strings(std::span<const std::optional<std::string>> params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    return values;
+}
 
 void session::copy_begin(std::string_view) { throw error("this driver does not support COPY"); }
 void session::copy_write(std::string_view) { throw error("this driver does not support COPY"); }

@@ -25,19 +25,19 @@ std::string notify_select(int schema_param, int payloads_param) {
 }
 
 void add_notify_params(std::vector<std::optional<std::string>>& params, std::string_view schema,
-                       std::span<const std::string> notify_payloads) {
+                       std::span<const std::string> notify_queues) {
     array_literal payloads;
-    for (const auto& payload : notify_payloads) payloads.add(payload);
+    for (const auto& queue : notify_queues) payloads.add(insert_notification_payload(queue));
     params.emplace_back(schema.empty() ? std::nullopt : std::optional<std::string>(schema));
     params.emplace_back(std::move(payloads).finish());
 }
 
 }  // namespace
 
-insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_payloads) {
+insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues) {
     insert_statement statement;
     statement.sql = notify_select(1, 2);
-    add_notify_params(statement.params, schema, notify_payloads);
+    add_notify_params(statement.params, schema, notify_queues);
     return statement;
 }
 
@@ -211,14 +211,14 @@ std::vector<std::optional<std::string>> job_array_params(std::span<const resolve
 }
 
 insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
-                              std::span<const std::string> notify_payloads, duplicate_detection detection,
+                              std::span<const std::string> notify_queues, duplicate_detection detection,
                               driver::result_format format) {
     const std::string p = schema_prefix(schema);
     insert_statement statement;
     std::string insert = jobs.size() == 1 ? single_row_insert(p, *jobs.front(), statement.params)
                                           : batch_insert(p, jobs, statement.params);
     insert += conflict_and_returning(p, any_unique(jobs), detection, format);
-    if (notify_payloads.empty()) {
+    if (notify_queues.empty()) {
         statement.sql = std::move(insert);
         return statement;
     }
@@ -227,7 +227,7 @@ insert_statement build_insert(std::string_view schema, std::span<const resolved_
     const int next = static_cast<int>(statement.params.size()) + 1;
     statement.sql = "WITH inserted AS (" + insert + "), notified AS (" + notify_select(next, next + 1) +
                     ") SELECT inserted.* FROM inserted CROSS JOIN notified";
-    add_notify_params(statement.params, schema, notify_payloads);
+    add_notify_params(statement.params, schema, notify_queues);
     return statement;
 }
 

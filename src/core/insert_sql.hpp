@@ -39,17 +39,17 @@ struct insert_statement {
     std::vector<std::optional<std::string>> params;  // text format
 };
 
-// Builds the insert for `jobs` (already deduplicated by unique key).
-// `notify_payloads` are the payloads to send on `<schema>.river_insert`;
-// empty means no notification. One job goes as a single-row INSERT ... VALUES
+// Builds the insert for `jobs` (already deduplicated by unique key), sending
+// River's insert notification on `<schema>.river_insert` for each of
+// `notify_queues` in the same statement; empty means no notification. One job goes as a single-row INSERT ... VALUES
 // (the server parses no arrays); a batch without unique jobs has no
 // ON CONFLICT clause (a row without unique_key cannot conflict).
 insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
-                              std::span<const std::string> notify_payloads, duplicate_detection detection,
+                              std::span<const std::string> notify_queues, duplicate_detection detection,
                               driver::result_format format = driver::result_format::binary);
 
-// A statement that only sends River's insert notifications for these payloads.
-insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_payloads);
+// A statement that only sends River's insert notifications for these queues.
+insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues);
 
 // River's payload for a queue: {"queue": "<queue>"}.
 std::string insert_notification_payload(std::string_view queue);

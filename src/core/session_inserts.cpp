@@ -26,22 +26,16 @@ std::vector<insert_result> insert_jobs(driver::session& session, std::string_vie
                                        std::span<const resolved_job> jobs,
                                        const std::vector<std::string>& notify_queues, bool commits_itself) {
     const batch_plan plan = plan_batch(jobs);
-    std::vector<std::string> payloads;
-    payloads.reserve(notify_queues.size());
-    for (const auto& queue : notify_queues) payloads.push_back(insert_notification_payload(queue));
     const driver::result_format format = session.format();
     const insert_statement statement = build_insert(
-        schema, plan.to_send, payloads, duplicate_detection_for_server(session.server_version()), format);
+        schema, plan.to_send, notify_queues, duplicate_detection_for_server(session.server_version()), format);
     const auto rows = session.query({statement.sql, statement.params, true, commits_itself});
     return assemble_results(plan, decode_insert_rows(*rows, format));
 }
 
 void send_notifications(driver::session& session, std::string_view schema, const std::vector<std::string>& queues) {
     if (queues.empty()) return;
-    std::vector<std::string> payloads;
-    payloads.reserve(queues.size());
-    for (const auto& queue : queues) payloads.push_back(insert_notification_payload(queue));
-    const auto statement = build_notify(schema, payloads);
+    const auto statement = build_notify(schema, queues);
     session.query({statement.sql, statement.params, false, false});
 }
 

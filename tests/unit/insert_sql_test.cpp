@@ -122,8 +122,8 @@ TEST_F(BuildInsert, TwelveArrayParametersWithoutNotification) {
 }
 
 TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
-    const std::vector<std::string> payloads = {insert_notification_payload("default")};
-    const insert_statement statement = build_insert("", jobs, payloads, duplicate_detection::returning_old);
+    const std::vector<std::string> queues = {"default"};
+    const insert_statement statement = build_insert("", jobs, queues, duplicate_detection::returning_old);
     ASSERT_EQ(statement.params.size(), 14u);
     EXPECT_NE(statement.sql.find("$14::text[]"), std::string::npos);
     EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
@@ -134,8 +134,8 @@ TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
 }
 
 TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
-    const std::vector<std::string> payloads = {insert_notification_payload("default")};
-    const insert_statement statement = build_insert("My \"Schema\"", jobs, payloads, duplicate_detection::xmax);
+    const std::vector<std::string> queues = {"default"};
+    const insert_statement statement = build_insert("My \"Schema\"", jobs, queues, duplicate_detection::xmax);
     EXPECT_NE(statement.sql.find(R"(INSERT INTO "My ""Schema""".river_job()"), std::string::npos) << statement.sql;
     EXPECT_NE(statement.sql.find(R"(state::"My ""Schema""".river_job_state)"), std::string::npos);
     EXPECT_NE(statement.sql.find(R"("My ""Schema""".river_job_state_in_bitmask)"), std::string::npos);
@@ -161,8 +161,8 @@ TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
 
 TEST_F(BuildInsert, OneUniqueJobUpsertsWithKeyAndStateBits) {
     const std::vector<const resolved_job*> one = {&unique};
-    const std::vector<std::string> payloads = {insert_notification_payload("other")};
-    const insert_statement statement = build_insert("", one, payloads, duplicate_detection::xmax);
+    const std::vector<std::string> queues = {"other"};
+    const insert_statement statement = build_insert("", one, queues, duplicate_detection::xmax);
     ASSERT_EQ(statement.params.size(), 14u);
     EXPECT_NE(statement.sql.find("unique_key, unique_states) VALUES ($1,"), std::string::npos) << statement.sql;
     EXPECT_NE(statement.sql.find("ON CONFLICT (unique_key)"), std::string::npos);
@@ -192,8 +192,8 @@ TEST(InsertSql, TextColumnsDoNotDependOnSessionSettings) {
 }
 
 TEST(BuildNotify, TwoParameters) {
-    const std::vector<std::string> payloads = {insert_notification_payload("a"), insert_notification_payload("b")};
-    const insert_statement statement = build_notify("s", payloads);
+    const std::vector<std::string> queues = {"a", "b"};
+    const insert_statement statement = build_notify("s", queues);
     ASSERT_EQ(statement.params.size(), 2u);
     EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
     EXPECT_EQ(statement.params[0], std::optional<std::string>("s"));

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include <riverqueue/driver.hpp>
 #include <riverqueue/errors.hpp>
 
 namespace riverqueue::libpq {
@@ -56,9 +57,7 @@ result_ptr exec_simple(PGconn* conn, const std::string& sql) {
 result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const text_param> params,
                        result_format format, bool may_have_committed) {
     if (conn == nullptr) throw connection_error("no connection");
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    const std::vector<const char*> values = driver::param_c_strings(params);
     // Lengths and formats are only read for binary parameters; all ours are text.
     return check(conn,
                  result_ptr(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <riverqueue/driver.hpp>
+
 namespace riverqueue::libpq {
 
 result_ptr prepared_statements::exec(PGconn* conn, const std::string& sql, std::span<const text_param> params,
@@ -12,9 +14,7 @@ result_ptr prepared_statements::exec(PGconn* conn, const std::string& sql, std::
         check(conn, result_ptr(PQprepare(conn, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr)));
         it = names_.emplace(sql, std::move(name)).first;
     }
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    const std::vector<const char*> values = driver::param_c_strings(params);
     return check(conn,
                  result_ptr(PQexecPrepared(conn, it->second.c_str(), static_cast<int>(values.size()), values.data(),
                                            nullptr, nullptr, static_cast<int>(format))),

@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <riverqueue/driver.hpp>
 #include <riverqueue/errors.hpp>
 
 #include "drivers/libpq/job_inserter.hpp"
@@ -226,14 +227,9 @@ void pipeline_connection::send_segment() {
                 }
             }
         }
-        std::vector<std::string> payloads;
-        payloads.reserve(seg->notified.size());
-        for (const auto& queue : seg->notified) payloads.push_back(core::insert_notification_payload(queue));
         const core::insert_statement statement =
-            core::build_insert(options.schema, seg->plan.to_send, payloads, detection_);
-        std::vector<const char*> values;
-        values.reserve(statement.params.size());
-        for (const auto& param : statement.params) values.push_back(param ? param->c_str() : nullptr);
+            core::build_insert(options.schema, seg->plan.to_send, seg->notified, detection_);
+        const std::vector<const char*> values = driver::param_c_strings(statement.params);
         const int count = static_cast<int>(values.size());
         auto found = prepared_.find(statement.sql);
         if (found == prepared_.end() && prepared_.size() < max_prepared) {

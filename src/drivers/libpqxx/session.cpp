@@ -40,9 +40,7 @@ int session::server_version() { return tx_.conn().server_version(); }
 bool session::in_transaction() { return dynamic_cast<::pqxx::nontransaction*>(&tx_) == nullptr; }
 
 std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
-    std::vector<const char*> values;
-    values.reserve(stmt.params.size());
-    for (const auto& param : stmt.params) values.push_back(param ? param->c_str() : nullptr);
+    const std::vector<const char*> values = driver::param_c_strings(stmt.params);
     return rethrown_as_riverqueue_errors(stmt.commits_itself, [&] {
         return std::make_unique<result_rows>(
             tx_.exec_params(std::string(stmt.sql), ::pqxx::prepare::make_dynamic_params(values)));
