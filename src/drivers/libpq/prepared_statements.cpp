@@ -6,13 +6,14 @@
 
 namespace riverqueue::libpq {
 
-result_ptr prepared_statements::exec(PGconn* conn, const std::string& sql, std::span<const text_param> params,
+result_ptr prepared_statements::exec(PGconn* conn, std::string_view sql, std::span<const text_param> params,
                                      result_format format, bool may_have_committed) {
     auto it = names_.find(sql);
     if (it == names_.end()) {
         std::string name = "riverqueue_" + std::to_string(names_.size());
-        check(conn, result_ptr(PQprepare(conn, name.c_str(), sql.c_str(), static_cast<int>(params.size()), nullptr)));
-        it = names_.emplace(sql, std::move(name)).first;
+        std::string text(sql);
+        check(conn, result_ptr(PQprepare(conn, name.c_str(), text.c_str(), static_cast<int>(params.size()), nullptr)));
+        it = names_.emplace(std::move(text), std::move(name)).first;
     }
     const std::vector<const char*> values = driver::param_c_strings(params);
     return check(conn,

@@ -6,7 +6,9 @@
 #include <libpq-fe.h>
 
 #include <span>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "drivers/libpq/pg_result.hpp"
@@ -16,11 +18,16 @@ namespace riverqueue::libpq {
 class prepared_statements {
 public:
     // Runs `sql` as a prepared statement, preparing it on first use.
-    result_ptr exec(PGconn* conn, const std::string& sql, std::span<const text_param> params, result_format format,
+    result_ptr exec(PGconn* conn, std::string_view sql, std::span<const text_param> params, result_format format,
                     bool may_have_committed);
 
 private:
-    std::unordered_map<std::string, std::string> names_;  // SQL text -> statement name
+    // Lookups by std::string_view, without copying the statement's text.
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+    };
+    std::unordered_map<std::string, std::string, text_hash, std::equal_to<>> names_;  // SQL text -> statement name
 };
 
 }  // namespace riverqueue::libpq

@@ -28,11 +28,12 @@ bool session::in_transaction() {
 }
 
 std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
-    // libpq needs NUL-terminated SQL.
-    const std::string sql(stmt.sql);
-    result_ptr result = stmt.repeated && statements_ != nullptr
-                            ? statements_->exec(conn_, sql, stmt.params, result_format::binary, stmt.commits_itself)
-                            : exec_params(conn_, sql, stmt.params, result_format::binary, stmt.commits_itself);
+    // A prepared statement is looked up by its text; only an unprepared one
+    // needs a NUL-terminated copy for libpq.
+    result_ptr result =
+        stmt.repeated && statements_ != nullptr
+            ? statements_->exec(conn_, stmt.sql, stmt.params, result_format::binary, stmt.commits_itself)
+            : exec_params(conn_, std::string(stmt.sql), stmt.params, result_format::binary, stmt.commits_itself);
     return std::make_unique<result_rows>(std::move(result));
 }
 
