@@ -203,13 +203,7 @@ struct client::impl {
         const unsigned always = core::copy_max_attempts | core::copy_tags;
         core::fast_inserter inserter(
             session, options.schema,
-            [&](std::span<const core::resolved_job> batch) {
-                std::size_t inserted = 0;
-                for (const auto& result : core::legacy_insert_batch(session, target, batch)) {
-                    inserted += result.unique_skipped_as_duplicated ? 0 : 1;
-                }
-                return inserted;
-            },
+            [&](std::span<const core::resolved_job> batch) { return core::legacy_insert_batch(session, target, batch); },
             always);
         legacy_validating_sink<core::fast_inserter> sink{inserter, version};
         feed(jobs, sink);

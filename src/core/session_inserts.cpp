@@ -39,10 +39,20 @@ void send_notifications(driver::session& session, std::string_view schema, const
     session.query({statement.sql, statement.params, false, false});
 }
 
-fast_inserter::fast_inserter(driver::session& session, std::string schema)
-    : session_(session), schema_(std::move(schema)), copy_(session.supports_copy()) {}
+namespace {
 
-fast_inserter::fast_inserter(driver::session& session, std::string schema, statement_inserter statements,
+batch_sender through_insert_jobs(driver::session& session, std::string schema) {
+    return [&session, schema = std::move(schema)](std::span<const resolved_job> jobs) {
+        return insert_jobs(session, schema, jobs, {}, false);
+    };
+}
+
+}  // namespace
+
+fast_inserter::fast_inserter(driver::session& session, std::string schema)
+    : fast_inserter(session, schema, through_insert_jobs(session, schema), 0) {}
+
+fast_inserter::fast_inserter(driver::session& session, std::string schema, batch_sender statements,
                              unsigned always_columns)
     : session_(session),
       schema_(std::move(schema)),
@@ -71,8 +81,7 @@ void fast_inserter::flush_plain() {
     if (plain_jobs_.empty()) return;
     if (!copy_) {
         // Without COPY, the batch insert (no ON CONFLICT for non-unique jobs).
-        inserted_ += statements_ ? statements_(plain_jobs_)
-                                 : count_inserted(insert_jobs(session_, schema_, plain_jobs_, {}, false));
+        inserted_ += count_inserted(statements_(plain_jobs_));
         plain_jobs_.clear();
         return;
     }
@@ -105,8 +114,7 @@ void fast_inserter::flush_unique() {
     if (unique_jobs_.empty()) return;
     flush_plain();
     end_copy();  // no other statement can run while a COPY is open
-    inserted_ += statements_ ? statements_(unique_jobs_)
-                             : count_inserted(insert_jobs(session_, schema_, unique_jobs_, {}, false));
+    inserted_ += count_inserted(statements_(unique_jobs_));
     unique_jobs_.clear();
 }
 
@@ -118,13 +126,9 @@ std::size_t fast_inserter::finish() {
 }
 
 chunked_inserter::chunked_inserter(driver::session& session, std::string schema, result_handler on_result)
-    : chunked_inserter(
-          [&session, schema = std::move(schema)](std::span<const resolved_job> jobs) {
-              return insert_jobs(session, schema, jobs, {}, false);
-          },
-          insert_chunk_jobs, std::move(on_result)) {}
+    : chunked_inserter(through_insert_jobs(session, std::move(schema)), insert_chunk_jobs, std::move(on_result)) {}
 
-chunked_inserter::chunked_inserter(chunk_sender send, std::size_t chunk_jobs, result_handler on_result)
+chunked_inserter::chunked_inserter(batch_sender send, std::size_t chunk_jobs, result_handler on_result)
     : send_(std::move(send)), chunk_jobs_(chunk_jobs), on_result_(std::move(on_result)) {}
 
 void chunked_inserter::add(resolved_job job) {

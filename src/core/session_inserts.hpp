@@ -38,18 +38,19 @@ std::vector<insert_result> insert_jobs(driver::session& session, std::string_vie
 // Sends River's insert notifications for `queues` (nothing when empty).
 void send_notifications(driver::session& session, std::string_view schema, const std::vector<std::string>& queues);
 
+// Inserts a batch with statements, all or nothing, returning a result per job
+// in order: insert_jobs, or the legacy scheme's legacy_insert_batch.
+using batch_sender = std::function<std::vector<insert_result>(std::span<const resolved_job>)>;
+
 class fast_inserter {
 public:
-    // Inserts a batch with statements and returns the number of new rows.
-    using statement_inserter = std::function<std::size_t(std::span<const resolved_job>)>;
-
+    // Unique jobs (and, without COPY, plain ones) through insert_jobs.
     fast_inserter(driver::session& session, std::string schema);
     // For schemas up to version 5 (core/legacy_inserts.hpp): `statements`
     // replaces insert_jobs for unique jobs and, without COPY, for plain ones;
     // `always_columns` (copy_column bits) are sent even when at their default,
     // for columns the old schema gives no default.
-    fast_inserter(driver::session& session, std::string schema, statement_inserter statements,
-                  unsigned always_columns);
+    fast_inserter(driver::session& session, std::string schema, batch_sender statements, unsigned always_columns);
     fast_inserter(const fast_inserter&) = delete;
     fast_inserter& operator=(const fast_inserter&) = delete;
     ~fast_inserter();
@@ -68,7 +69,7 @@ private:
 
     driver::session& session_;
     std::string schema_;
-    statement_inserter statements_;
+    batch_sender statements_;
     unsigned always_columns_ = 0;
     bool copy_ = false;  // whether the driver can COPY
     std::vector<resolved_job> plain_jobs_;  // waiting to be written into the COPY
@@ -83,13 +84,11 @@ private:
 class chunked_inserter {
 public:
     using result_handler = std::function<void(std::size_t index, const insert_result&)>;
-    // Inserts one chunk, all or nothing, returning a result per job in order.
-    using chunk_sender = std::function<std::vector<insert_result>(std::span<const resolved_job>)>;
 
     // Chunks through insert_jobs (River's current scheme).
     chunked_inserter(driver::session& session, std::string schema, result_handler on_result);
     // Chunks of `chunk_jobs` through `send` (the legacy scheme's batch insert).
-    chunked_inserter(chunk_sender send, std::size_t chunk_jobs, result_handler on_result);
+    chunked_inserter(batch_sender send, std::size_t chunk_jobs, result_handler on_result);
 
     void add(resolved_job job);
     void finish();
@@ -99,7 +98,7 @@ public:
 private:
     void flush();
 
-    chunk_sender send_;
+    batch_sender send_;
     std::size_t chunk_jobs_;
     result_handler on_result_;
     std::vector<resolved_job> pending_;
