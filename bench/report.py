@@ -193,6 +193,15 @@ def main():
                 cost_lines.append(f"| {w.label} | {name} ({getattr(w, key)}) | {us_cell(m.wall_us)} | "
                                   f"{us_cell(m.client_us)} | {us_cell(m.server_us)} |")
 
+    # Prepared statements off (client_options::prepared_statements = false, as
+    # behind PgBouncer in transaction pooling) against the default, same run.
+    unnamed_lines = []
+    for label, prepared, unnamed, jobs in [("insert", "ours_insert", "ours_insert_unnamed", SINGLE),
+                                           ("insert_many 10k", "ours_insert_many", "ours_insert_many_unnamed", 10000)]:
+        p, u = measured(runs, prepared, jobs), measured(runs, unnamed, jobs)
+        unnamed_lines.append(f"| {label} | {rate_cell(p)} | {rate_cell(u)} | {ratio_cell(u, p)} | "
+                             f"{us_cell(None if p is None else p.server_us)} | {us_cell(None if u is None else u.server_us)} |")
+
     stream = measured(runs, "ours_insert_many_fast_stream", 1000000)
     stream_rss = max((r.get("rss_growth_mb", 0) for r in runs.get(("ours_insert_many_fast_stream", 1000000), [])),
                      default=None)
@@ -241,6 +250,16 @@ def main():
         "| workload | contender | wall | client CPU | server CPU |",
         "|---|---|---|---|---|",
         *cost_lines,
+        "",
+        "## Prepared statements off (PgBouncer in transaction pooling)",
+        "",
+        "`client_options::prepared_statements = false` sends every statement unnamed (parsed and planned by",
+        "the server each time), which any pooler passes through (docs/deployment.md). Its cost against the",
+        "default, directly on PostgreSQL in the same run:",
+        "",
+        "| workload | prepared (default) | unnamed | unnamed / prepared | server CPU us/job, prepared | unnamed |",
+        "|---|---|---|---|---|---|",
+        *unnamed_lines,
         "",
         "## Memory and client CPU",
         "",

@@ -65,6 +65,7 @@ for rep in $(seq "$reps"); do
   run "$cpp" "$url" "" ours_insert $n
   run "$cpp" "$url" "" ours_insert_unique $n
   run "$cpp" "$url" "" libpq_insert_floor $n
+  run "$cpp" "$url" "" ours_insert_unnamed $n
   run "$build/bin/riverqueue_async_bench" "$url" "" ours_async_insert 20000 64
   run "$gobench" "$url" "" go_insert $n
   run "$gobench" "$url" "" go_insert_unique $n
@@ -83,6 +84,7 @@ for rep in $(seq "$reps"); do
     copy_floor $n
   done
   run "$cpp" "$url" "" ours_insert_many_unique 10000
+  run "$cpp" "$url" "" ours_insert_many_unnamed 10000
   run "$gobench" "$url" "" go_insert_many_unique 10000
   for n in 100000 1000000; do
     run "$cpp" "$url" "" ours_insert_many_fast $n

@@ -14,6 +14,7 @@ packages=(
   libpq-dev postgresql-15 postgresql-client-15
   libboost1.81-dev libboost-json1.81-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libpqxx-dev
+  pgbouncer openssl
   golang-go jq
 )
 

@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
         options.conninfo = url;
         options.schema = schema;
         options.pool_size = 1;
+        // The _unnamed variants: what client_options::prepared_statements = false
+        // (PgBouncer in transaction pooling) costs.
+        options.prepared_statements = !contender.ends_with("_unnamed");
         rq::client client(options);
         rq::insert_opts opts;
         if (contender.ends_with("_unique")) opts.unique = rq::unique_opts{.by_args = rq::unique_by_args_all{}};
@@ -101,9 +104,10 @@ int main(int argc, char** argv) {
         const auto server_before = server_cpu_seconds(conn.native_handle());
         const process_usage before = usage_now();
         const auto started = std::chrono::steady_clock::now();
-        if (contender == "ours_insert" || contender == "ours_insert_unique") {
+        if (contender == "ours_insert" || contender == "ours_insert_unique" || contender == "ours_insert_unnamed") {
             for (std::size_t i = 0; i < jobs; ++i) client.insert(rq::dynamic_args{job_kind, job_args(i), {}}, opts);
-        } else if (contender == "ours_insert_many" || contender == "ours_insert_many_unique") {
+        } else if (contender == "ours_insert_many" || contender == "ours_insert_many_unique" ||
+                   contender == "ours_insert_many_unnamed") {
             client.insert_many(batch);
         } else if (contender == "ours_insert_many_fast") {
             client.insert_many_fast(batch);

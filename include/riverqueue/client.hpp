@@ -48,6 +48,19 @@ struct client_options {
     // At most one notification per queue per this interval, as River Go's
     // FetchCooldown; zero sends one with every insert of an available job.
     std::chrono::milliseconds notify_cooldown{100};
+    // Prepare each statement shape once per pooled connection (named
+    // statements), so that repeated inserts skip parsing and planning. Set
+    // false behind a pooler that moves a client between server connections
+    // between transactions, such as PgBouncer with pool_mode=transaction
+    // (before 1.21, or without max_prepared_statements): statements are then
+    // sent unnamed, which any pooler passes through (docs/deployment.md).
+    // Statements on a caller's connection (the _tx forms) are never prepared.
+    bool prepared_statements = true;
+    // Zero: no limit. Otherwise a statement the library sends that has not
+    // completed within this time is cancelled on the server (a cancel
+    // request, which poolers forward) and the call fails with
+    // database_error SQLSTATE 57014; nothing of a failed batch is kept.
+    std::chrono::milliseconds statement_timeout{0};
 };
 
 // Produces the jobs of a streamed batch one at a time; std::nullopt ends it.

@@ -45,7 +45,8 @@ private:
     bool may_have_committed_;
 };
 
-// PostgreSQL reported an error for a statement.
+// PostgreSQL reported an error for a statement. what() is the message, the
+// SQLSTATE, the detail and the hint.
 class database_error : public error {
 public:
     database_error(std::string sqlstate, std::string message, std::string detail,

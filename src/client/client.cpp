@@ -28,8 +28,15 @@ struct client::impl {
     // Without `given`, the client opens its own libpq pool.
     impl(client_options opts, std::shared_ptr<driver::session_source> given)
         : options(core::validated(std::move(opts))), sessions(std::move(given)), limiter(options.notify_cooldown) {
-        if (!sessions) sessions = std::make_shared<libpq::pool_source>(options.conninfo, options.pool_size);
+        if (!sessions) {
+            sessions = std::make_shared<libpq::pool_source>(options.conninfo, options.pool_size,
+                                                            options.prepared_statements, options.statement_timeout);
+        }
     }
+
+    // The caller's libpq connection: a session without prepared statements,
+    // so that the connection is left as the caller had it.
+    libpq::session caller_session(pg_conn* tx) const { return libpq::session(tx, nullptr, options.statement_timeout); }
 
     // The queues to notify for now: none when notifications are off, else
     // those the cooldown lets through.
@@ -322,32 +329,29 @@ std::size_t client::insert_many_fast_tx(driver::session& tx, const job_generator
     return impl_->insert_fast(tx, next);
 }
 
-// The caller's libpq connection: a session without prepared statements, so
-// that the connection is left as the caller had it.
-
 insert_result client::insert_tx_dynamic(pg_conn* tx, const dynamic_args& args, const insert_opts& opts) {
-    libpq::session session(tx);
+    libpq::session session = impl_->caller_session(tx);
     return insert_tx_dynamic(session, args, opts);
 }
 
 std::vector<insert_result> client::insert_many_tx(pg_conn* tx, std::span<const insert_many_params> jobs) {
-    libpq::session session(tx);
+    libpq::session session = impl_->caller_session(tx);
     return insert_many_tx(session, jobs);
 }
 
 insert_many_summary client::insert_many_tx(pg_conn* tx, const job_generator& next,
                                            const insert_result_handler& on_result) {
-    libpq::session session(tx);
+    libpq::session session = impl_->caller_session(tx);
     return insert_many_tx(session, next, on_result);
 }
 
 std::size_t client::insert_many_fast_tx(pg_conn* tx, std::span<const insert_many_params> jobs) {
-    libpq::session session(tx);
+    libpq::session session = impl_->caller_session(tx);
     return insert_many_fast_tx(session, jobs);
 }
 
 std::size_t client::insert_many_fast_tx(pg_conn* tx, const job_generator& next) {
-    libpq::session session(tx);
+    libpq::session session = impl_->caller_session(tx);
     return insert_many_fast_tx(session, next);
 }
 

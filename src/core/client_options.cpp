@@ -20,6 +20,7 @@ client_options validated(client_options options) {
     }
     if (options.pool_size < 1) throw validation_error("pool_size", "must be at least 1");
     if (options.notify_cooldown.count() < 0) throw validation_error("notify_cooldown", "cannot be negative");
+    if (options.statement_timeout.count() < 0) throw validation_error("statement_timeout", "cannot be negative");
     return options;
 }
 

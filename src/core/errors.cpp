@@ -12,7 +12,8 @@ connection_error::connection_error(std::string message, bool may_have_committed)
 
 database_error::database_error(std::string sqlstate, std::string message, std::string detail,
                                std::string hint, std::string constraint)
-    : error(message + " (SQLSTATE " + sqlstate + ")" + (detail.empty() ? "" : ": " + detail)),
+    : error(message + " (SQLSTATE " + sqlstate + ")" + (detail.empty() ? "" : ": " + detail) +
+            (hint.empty() ? "" : " (hint: " + hint + ")")),
       sqlstate_(std::move(sqlstate)),
       message_(std::move(message)),
       detail_(std::move(detail)),

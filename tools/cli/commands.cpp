@@ -31,6 +31,11 @@ client make_client(const connection_flags& connection, bool no_notify) {
     options.schema = connection.schema;
     options.notify = !no_notify;
     options.advisory_lock_prefix = connection.advisory_lock_prefix;
+    options.statement_timeout = std::chrono::milliseconds(connection.statement_timeout_ms);
+    // A command sends each statement shape once or a few times, where
+    // preparing would only add a round trip; unnamed statements also pass
+    // through any pooler, PgBouncer in transaction mode included.
+    options.prepared_statements = false;
     // One command, one connection at a time.
     options.pool_size = 1;
     return client(options);

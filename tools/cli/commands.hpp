@@ -15,6 +15,9 @@ struct connection_flags {
     // --advisory-lock-prefix: River's AdvisoryLockPrefix, for unique jobs on
     // schemas up to version 5 (insert and insert-many).
     std::int64_t advisory_lock_prefix = 0;
+    // --statement-timeout: milliseconds each statement of insert and
+    // insert-many may take before it is cancelled; 0, no limit.
+    std::int64_t statement_timeout_ms = 0;
 
     std::string conninfo() const;
 };

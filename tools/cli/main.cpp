@@ -35,6 +35,15 @@ void add_advisory_lock_prefix_flag(CLI::App& command, connection_flags& connecti
                        " (default 0)");
 }
 
+// Only for the commands that insert: a migration may take as long as it needs.
+void add_statement_timeout_flag(CLI::App& command, connection_flags& connection) {
+    command
+        .add_option("--statement-timeout", connection.statement_timeout_ms,
+                    "Milliseconds a statement may run before it is cancelled, failing with SQLSTATE 57014"
+                    " (default 0: no limit)")
+        ->check(CLI::NonNegativeNumber);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,6 +77,7 @@ int main(int argc, char** argv) {
     insert->add_flag("--no-notify", no_notify, "Do not wake River's workers with a notification");
     add_connection_flags(*insert, connection);
     add_advisory_lock_prefix_flag(*insert, connection);
+    add_statement_timeout_flag(*insert, connection);
     insert->footer("Examples:\n"
                    "  riverqueue insert --kind send_email --args '{\"to\":\"ada@example.com\"}'\n"
                    "  riverqueue insert --kind report --args '{\"id\":7}' --queue reports --priority 2 \\\n"
@@ -81,6 +91,7 @@ int main(int argc, char** argv) {
     insert_many->add_flag("--no-notify", no_notify, "Do not wake River's workers with a notification");
     add_connection_flags(*insert_many, connection);
     add_advisory_lock_prefix_flag(*insert_many, connection);
+    add_statement_timeout_flag(*insert_many, connection);
     insert_many->footer(
         "Each line: {\"kind\": ..., \"args\": {...}, \"queue\": ..., \"priority\": ..., \"max_attempts\": ...,\n"
         "  \"scheduled_at\": ..., \"tags\": [...], \"metadata\": {...}, \"pending\": ...,\n"

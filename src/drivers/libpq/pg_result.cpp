@@ -5,6 +5,9 @@
 #include <riverqueue/driver.hpp>
 #include <riverqueue/errors.hpp>
 
+#include "core/prepared_statement_names.hpp"
+#include "drivers/libpq/timed_wait.hpp"
+
 namespace riverqueue::libpq {
 namespace {
 
@@ -30,9 +33,11 @@ void throw_error(PGconn* conn, const PGresult* result, bool may_have_committed) 
     if (conn == nullptr || PQstatus(conn) != CONNECTION_OK || sqlstate.empty()) {
         throw connection_error(connection_message(conn), may_have_committed);
     }
+    // PostgreSQL gives no hint for a lost prepared statement; ours says what to set.
+    std::string hint = field(result, PG_DIAG_MESSAGE_HINT);
+    if (const auto advice = core::prepared_statement_advice(sqlstate); !advice.empty()) hint = advice;
     throw database_error(std::move(sqlstate), field(result, PG_DIAG_MESSAGE_PRIMARY),
-                         field(result, PG_DIAG_MESSAGE_DETAIL), field(result, PG_DIAG_MESSAGE_HINT),
-                         field(result, PG_DIAG_CONSTRAINT_NAME));
+                         field(result, PG_DIAG_MESSAGE_DETAIL), std::move(hint), field(result, PG_DIAG_CONSTRAINT_NAME));
 }
 
 result_ptr check(PGconn* conn, result_ptr result, bool may_have_committed) {
@@ -49,20 +54,20 @@ result_ptr check(PGconn* conn, result_ptr result, bool may_have_committed) {
     }
 }
 
-result_ptr exec_simple(PGconn* conn, const std::string& sql) {
+result_ptr exec_simple(PGconn* conn, const std::string& sql, std::chrono::milliseconds timeout,
+                       bool may_have_committed) {
     if (conn == nullptr) throw connection_error("no connection");
-    return check(conn, result_ptr(PQexec(conn, sql.c_str())));
+    return await_result(conn, PQsendQuery(conn, sql.c_str()) == 1, timeout, may_have_committed);
 }
 
 result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const text_param> params,
-                       result_format format, bool may_have_committed) {
+                       result_format format, bool may_have_committed, std::chrono::milliseconds timeout) {
     if (conn == nullptr) throw connection_error("no connection");
     const std::vector<const char*> values = driver::param_c_strings(params);
     // Lengths and formats are only read for binary parameters; all ours are text.
-    return check(conn,
-                 result_ptr(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                         values.data(), nullptr, nullptr, static_cast<int>(format))),
-                 may_have_committed);
+    const bool sent = PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                        nullptr, nullptr, static_cast<int>(format)) == 1;
+    return await_result(conn, sent, timeout, may_have_committed);
 }
 
 std::string_view cell(const PGresult* result, int row, int column) noexcept {

@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <span>
@@ -32,12 +33,15 @@ using text_param = std::optional<std::string>;
 // Throws when `result` is not a success status; returns it otherwise.
 result_ptr check(PGconn* conn, result_ptr result, bool may_have_committed = false);
 
-// Runs SQL text without parameters (several statements allowed).
-result_ptr exec_simple(PGconn* conn, const std::string& sql);
+// Runs SQL text without parameters (several statements allowed). A non-zero
+// `timeout` bounds the wait for each result (timed_wait.hpp).
+result_ptr exec_simple(PGconn* conn, const std::string& sql, std::chrono::milliseconds timeout = {},
+                       bool may_have_committed = false);
 
 // Runs one statement with text parameters; rows come back in `format`.
 result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const text_param> params,
-                       result_format format, bool may_have_committed = false);
+                       result_format format, bool may_have_committed = false,
+                       std::chrono::milliseconds timeout = {});
 
 // Text of a result cell; empty for NULL.
 std::string_view cell(const PGresult* result, int row, int column) noexcept;

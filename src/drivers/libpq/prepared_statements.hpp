@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <span>
 #include <functional>
 #include <string>
@@ -17,9 +18,10 @@ namespace riverqueue::libpq {
 
 class prepared_statements {
 public:
-    // Runs `sql` as a prepared statement, preparing it on first use.
+    // Runs `sql` as a prepared statement, preparing it on first use; a
+    // non-zero `timeout` bounds the wait for each (timed_wait.hpp).
     result_ptr exec(PGconn* conn, std::string_view sql, std::span<const text_param> params, result_format format,
-                    bool may_have_committed);
+                    bool may_have_committed, std::chrono::milliseconds timeout);
 
 private:
     // Lookups by std::string_view, without copying the statement's text.

@@ -1,10 +1,12 @@
 #include "drivers/libpq/session.hpp"
 
+#include <exception>
 #include <string>
 
 #include <riverqueue/errors.hpp>
 
 #include "drivers/libpq/pg_result.hpp"
+#include "drivers/libpq/timed_wait.hpp"
 
 namespace riverqueue::libpq {
 
@@ -32,14 +34,16 @@ std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
     // needs a NUL-terminated copy for libpq.
     result_ptr result =
         stmt.repeated && statements_ != nullptr
-            ? statements_->exec(conn_, stmt.sql, stmt.params, result_format::binary, stmt.commits_itself)
-            : exec_params(conn_, std::string(stmt.sql), stmt.params, result_format::binary, stmt.commits_itself);
+            ? statements_->exec(conn_, stmt.sql, stmt.params, result_format::binary, stmt.commits_itself, timeout_)
+            : exec_params(conn_, std::string(stmt.sql), stmt.params, result_format::binary, stmt.commits_itself,
+                          timeout_);
     return std::make_unique<result_rows>(std::move(result));
 }
 
 void session::copy_begin(std::string_view copy_sql) {
-    result_ptr started(PQexec(conn_, std::string(copy_sql).c_str()));
-    if (!started || PQresultStatus(started.get()) != PGRES_COPY_IN) throw_error(conn_, started.get(), false);
+    // The COPY starts once its table's lock is granted: a wait the limit bounds.
+    const result_ptr started = exec_simple(conn_, std::string(copy_sql), timeout_);
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) throw_error(conn_, started.get(), false);
 }
 
 void session::copy_write(std::string_view data) {
@@ -47,34 +51,39 @@ void session::copy_write(std::string_view data) {
 }
 
 std::uint64_t session::copy_end() {
-    if (PQputCopyEnd(conn_, nullptr) != 1) throw_error(conn_, nullptr, false);
-    result_ptr result(PQgetResult(conn_));
-    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
-    result = check(conn_, std::move(result));
+    // The server checks and indexes the last rows only now.
+    const result_ptr result = await_result(conn_, PQputCopyEnd(conn_, nullptr) == 1, timeout_, false);
     return std::stoull(PQcmdTuples(result.get()));
 }
 
 void session::copy_abort() noexcept {
-    PQputCopyEnd(conn_, "riverqueue: batch abandoned");
-    while (PGresult* result = PQgetResult(conn_)) PQclear(result);
+    // The COPY's failure is the expected answer; a connection that cannot
+    // even abort is left busy, which the pool does not reuse.
+    try {
+        await_result(conn_, PQputCopyEnd(conn_, "riverqueue: batch abandoned") == 1, timeout_, false);
+    } catch (const std::exception&) {
+    }
 }
 
 void pool_source::run(bool in_transaction, const std::function<void(driver::session&)>& work) {
     auto lease = pool_.acquire();
     PGconn* conn = lease.native_handle();
-    session on_lease(conn, &lease.statements());
+    session on_lease(conn, prepare_ ? &lease.statements() : nullptr, timeout_);
     if (!in_transaction) {
         work(on_lease);
         return;
     }
-    exec_simple(conn, "BEGIN");
+    exec_simple(conn, "BEGIN", timeout_);
     try {
         work(on_lease);
         // Losing the connection during COMMIT leaves the outcome unknown.
-        check(conn, result_ptr(PQexec(conn, "COMMIT")), true);
+        exec_simple(conn, "COMMIT", timeout_, true);
     } catch (...) {
         // Best effort; a connection that cannot roll back is not reused.
-        result_ptr ignored(PQexec(conn, "ROLLBACK"));
+        try {
+            exec_simple(conn, "ROLLBACK", timeout_);
+        } catch (const std::exception&) {
+        }
         throw;
     }
 }

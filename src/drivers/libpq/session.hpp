@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -31,11 +32,13 @@ private:
 // Binary results; COPY through libpq's copy functions. With `statements`
 // (the library's own pooled connections), repeated statements are prepared
 // once per connection; a caller's connection is left without prepared
-// statements.
+// statements. A non-zero `statement_timeout` bounds the wait for each
+// statement, COPY included (timed_wait.hpp).
 class session final : public driver::session {
 public:
-    explicit session(PGconn* conn, prepared_statements* statements = nullptr) noexcept
-        : conn_(conn), statements_(statements) {}
+    explicit session(PGconn* conn, prepared_statements* statements = nullptr,
+                     std::chrono::milliseconds statement_timeout = {}) noexcept
+        : conn_(conn), statements_(statements), timeout_(statement_timeout) {}
 
     driver::result_format format() const noexcept override { return driver::result_format::binary; }
     int server_version() override;
@@ -50,16 +53,23 @@ public:
 private:
     PGconn* conn_;
     prepared_statements* statements_;
+    std::chrono::milliseconds timeout_;
 };
 
 // The client's default session source: a pool of connections it opens itself.
 class pool_source final : public driver::session_source {
 public:
-    pool_source(std::string conninfo, std::size_t max_size) : pool_(std::move(conninfo), max_size) {}
+    // With `prepare` false, statements are sent unnamed (poolers in
+    // transaction mode); `statement_timeout` as for session, BEGIN and
+    // COMMIT included.
+    pool_source(std::string conninfo, std::size_t max_size, bool prepare, std::chrono::milliseconds statement_timeout)
+        : pool_(std::move(conninfo), max_size), prepare_(prepare), timeout_(statement_timeout) {}
     void run(bool in_transaction, const std::function<void(driver::session&)>& work) override;
 
 private:
     connection_pool pool_;
+    bool prepare_;
+    std::chrono::milliseconds timeout_;
 };
 
 }  // namespace riverqueue::libpq

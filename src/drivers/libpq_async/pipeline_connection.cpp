@@ -2,14 +2,18 @@
 
 #include <algorithm>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include <boost/asio/post.hpp>
 
 #include <riverqueue/driver.hpp>
 #include <riverqueue/errors.hpp>
 
+#include "core/prepared_statement_names.hpp"
 #include "drivers/libpq/job_inserter.hpp"
 #include "drivers/libpq/pg_result.hpp"
+#include "drivers/libpq/timed_wait.hpp"
 
 namespace riverqueue::libpq_async {
 namespace {
@@ -48,6 +52,8 @@ struct pipeline_connection::segment {
     bool succeeded = false;  // statement: its command completed
     std::exception_ptr error;
     bool database_error = false;
+    bool cancelled_on_server = false;  // the error is SQLSTATE 57014
+    bool cancel_requested = false;     // we asked the server to cancel it
 };
 
 void operation::install_cancellation(std::function<void(asio::cancellation_type_t)> on_cancel) {
@@ -137,7 +143,60 @@ void pipeline_connection::cancel(const operation_ptr& op, asio::cancellation_typ
     // Sent: only terminal cancellation may leave the outcome unknown.
     if (timed_out || (type & asio::cancellation_type::terminal) != asio::cancellation_type::none) {
         finish(op, std::make_exception_ptr(operation_cancelled(timed_out, op->may_commit)));
+        op->timed_out_after_send = timed_out;
+        cancel_abandoned();
     }
+}
+
+// A statement that timed out and that no operation awaits any more (each
+// timed out or was cancelled after it was sent) is cancelled on the server,
+// which would otherwise run it to its end: behind a lock, for as long as the
+// lock is held, with this connection's later statements queued behind it.
+// Not for a terminal cancellation alone: that is the caller giving up its
+// wait, and the statement goes on (async_client.hpp). Only the oldest
+// segment's, and only once it is running: the server runs a connection's
+// statements in order, and a cancel request stops whichever runs when it
+// arrives. Not in a transaction: there the cancel would abort the caller's
+// transaction, whose COMMIT PostgreSQL then answers with a ROLLBACK that is no
+// error, so a caller who commits after a timeout would lose its other
+// inserts without being told.
+void pipeline_connection::cancel_abandoned() {
+    if (for_transaction_ || conn_ == nullptr || in_flight_.empty()) return;
+    segment& oldest = *in_flight_.front();
+    const bool answered = oldest.rows || oldest.error || oldest.succeeded;
+    if (answered || oldest.cancel_requested ||
+        !std::all_of(oldest.ops.begin(), oldest.ops.end(), [](const operation_ptr& op) { return op->done; }) ||
+        std::none_of(oldest.ops.begin(), oldest.ops.end(),
+                     [](const operation_ptr& op) { return op->timed_out_after_send; })) {
+        return;
+    }
+    libpq::cancel_ptr cancel(PQgetCancel(conn_));
+    if (!cancel) return;
+    oldest.cancel_requested = true;
+    cancel_sent_ = true;
+    // PQcancel blocks for a connection to the server and back (libpq 15 has
+    // no non-blocking cancel; PQcancelStart came in 17), up to the TCP
+    // connect timeout when the server is unreachable, while the strand serves
+    // every other operation of this connection. So it runs on a thread of its
+    // own: cancels are rare (an operation abandoned after it was sent), and the
+    // thread holds only the PGcancel, which does not refer to the connection,
+    // so it may outlive the connection and the client. Detached, as nothing
+    // needs its outcome: the statement's end, or not, shows on the connection.
+    try {
+        std::thread([cancel = std::move(cancel)] { libpq::send_cancel(cancel.get()); }).detach();
+    } catch (const std::system_error&) {
+        // No thread to spare: the statement runs to its end, as without a cancel.
+    }
+}
+
+// A cancel request sent for a statement that ended meanwhile may stop the
+// next one instead. PostgreSQL rolled that segment back (each segment is its
+// own implicit transaction), so its operations are sent again, once: a second
+// 57014 is the server's own (its statement_timeout) and is reported.
+bool pipeline_connection::stray_cancel(const segment& seg) const {
+    if (!seg.cancelled_on_server || seg.cancel_requested || !cancel_sent_ || for_transaction_) return false;
+    return std::none_of(seg.ops.begin(), seg.ops.end(),
+                        [](const operation_ptr& op) { return !op->done && op->resent_after_cancel; });
 }
 
 void pipeline_connection::finish(const operation_ptr& op, std::exception_ptr error, std::vector<insert_result> rows) {
@@ -232,16 +291,18 @@ void pipeline_connection::send_segment() {
         const std::vector<const char*> values = driver::param_c_strings(statement.params);
         const int count = static_cast<int>(values.size());
         auto found = prepared_.find(statement.sql);
-        if (found == prepared_.end() && prepared_.size() < max_prepared) {
+        const bool may_prepare = options.prepared_statements && prepared_.size() < max_prepared;
+        if (found == prepared_.end() && may_prepare) {
             prepared& entry = prepared_[statement.sql];
-            entry.name = "riverqueue_async_" + std::to_string(next_statement_++);
+            entry.name = core::prepared_statement_name(statement.sql);
             seg->preparing = statement.sql;
             ok = PQsendPrepare(conn_, entry.name.c_str(), statement.sql.c_str(), count, nullptr) == 1 &&
                  PQsendQueryPrepared(conn_, entry.name.c_str(), count, values.data(), nullptr, nullptr, 1) == 1;
         } else if (found != prepared_.end() && found->second.ready) {
             ok = PQsendQueryPrepared(conn_, found->second.name.c_str(), count, values.data(), nullptr, nullptr, 1) == 1;
         } else {
-            // Being prepared by a segment still in flight (or too many shapes).
+            // Unnamed: prepared statements are off, the statement is being
+            // prepared by a segment still in flight, or there are too many shapes.
             ok = PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 1) ==
                  1;
         }
@@ -361,9 +422,10 @@ void pipeline_connection::process_results() {
                                                         [](const operation_ptr& op) { return op->may_commit; });
                     try {
                         libpq::throw_error(conn_, result.get(), may_commit);
-                    } catch (const database_error&) {
+                    } catch (const database_error& e) {
                         seg.error = std::current_exception();
                         seg.database_error = true;
+                        seg.cancelled_on_server = e.sqlstate() == "57014";
                     } catch (...) {
                         seg.error = std::current_exception();
                     }
@@ -372,34 +434,48 @@ void pipeline_connection::process_results() {
             }
         }
     }
-    if (conn_ != nullptr && PQstatus(conn_) == CONNECTION_BAD) lost(error_message());
+    if (conn_ != nullptr && PQstatus(conn_) == CONNECTION_BAD) {
+        lost(error_message());
+        return;
+    }
+    // The next segment may be one whose operations were all abandoned.
+    cancel_abandoned();
+}
+
+// Nothing of the segment's statement was committed: its operations are sent
+// again (each on its own when `alone`), ahead of the others, still notifying
+// the queues the failed statement was to notify.
+void pipeline_connection::send_again(segment& seg, bool alone) {
+    for (auto it = seg.ops.rbegin(); it != seg.ops.rend(); ++it) {
+        const operation_ptr& op = *it;
+        if (op->done) continue;
+        op->sent = false;
+        op->solo = op->solo || alone;
+        for (const auto& job : op->jobs) {
+            if (job.state == job_state::available &&
+                std::find(seg.notified.begin(), seg.notified.end(), job.queue) != seg.notified.end() &&
+                std::find(op->forced_notify.begin(), op->forced_notify.end(), job.queue) == op->forced_notify.end()) {
+                op->forced_notify.push_back(job.queue);
+            }
+        }
+        pending_.push_front(op);
+    }
+    schedule_pump();
 }
 
 void pipeline_connection::finish_segment(segment& seg) {
     if (seg.error) {
+        if (stray_cancel(seg)) {
+            for (const auto& op : seg.ops) op->resent_after_cancel = true;
+            send_again(seg, false);
+            return;
+        }
         const bool retry_alone = seg.is_insert && seg.ops.size() > 1 && seg.database_error;
         if (!retry_alone) {
             for (const auto& op : seg.ops) finish(op, seg.error);
             return;
         }
-        // Nothing of the statement was committed: send each operation again
-        // on its own, ahead of the others, still notifying the queues the
-        // failed statement was to notify.
-        for (auto it = seg.ops.rbegin(); it != seg.ops.rend(); ++it) {
-            const operation_ptr& op = *it;
-            if (op->done) continue;
-            op->sent = false;
-            op->solo = true;
-            for (const auto& job : op->jobs) {
-                if (job.state == job_state::available &&
-                    std::find(seg.notified.begin(), seg.notified.end(), job.queue) != seg.notified.end() &&
-                    std::find(op->forced_notify.begin(), op->forced_notify.end(), job.queue) == op->forced_notify.end()) {
-                    op->forced_notify.push_back(job.queue);
-                }
-            }
-            pending_.push_front(op);
-        }
-        schedule_pump();
+        send_again(seg, true);
         return;
     }
     if (!seg.is_insert) {
@@ -523,6 +599,7 @@ void pipeline_connection::close() {
     if (socket_.is_open()) socket_.release();  // libpq owns the socket
     reading_ = false;
     writing_ = false;
+    cancel_sent_ = false;
     prepared_.clear();
     if (conn_ != nullptr) {
         PQfinish(conn_);

@@ -67,6 +67,8 @@ struct operation {
     bool sent = false;
     bool done = false;
     bool solo = false;                       // never batched with others
+    bool resent_after_cancel = false;        // sent again once after a stray cancel (pipeline_connection.cpp)
+    bool timed_out_after_send = false;       // its statement is to be cancelled on the server
     std::vector<std::string> forced_notify;  // queues to notify without the limiter (after a retry)
     std::unique_ptr<asio::steady_timer> timer;
 
@@ -102,6 +104,9 @@ private:
     void enqueue(operation_ptr op);
     void cancel(const operation_ptr& op, asio::cancellation_type_t type, bool timed_out);
     void finish(const operation_ptr& op, std::exception_ptr error, std::vector<insert_result> rows = {});
+    void cancel_abandoned();
+    bool stray_cancel(const segment& seg) const;
+    void send_again(segment& seg, bool alone);
 
     void schedule_pump();
     void pump();
@@ -136,6 +141,7 @@ private:
     bool writing_ = false;
     bool pump_scheduled_ = false;
     bool closed_ = false;
+    bool cancel_sent_ = false;  // a cancel request went out on this connection
     core::duplicate_detection detection_ = core::duplicate_detection::xmax;
     std::deque<operation_ptr> pending_;
     std::deque<std::unique_ptr<segment>> in_flight_;
@@ -144,7 +150,6 @@ private:
         bool ready = false;
     };
     std::unordered_map<std::string, prepared> prepared_;  // SQL text -> statement
-    unsigned next_statement_ = 0;
 };
 
 }  // namespace riverqueue::libpq_async
