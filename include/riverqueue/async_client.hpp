@@ -39,7 +39,11 @@
 // timeout (call_options): an insert not yet sent is withdrawn; one already
 // sent completes at once with operation_cancelled on terminal cancellation
 // or a timeout (its outcome is then unknown), and partial or total
-// cancellation is ignored for it.
+// cancellation is ignored for it. On a timeout outside a transaction, the
+// statement is also cancelled on the server (a cancel request), so that it
+// stops holding locks and a backend; it may still have committed if it
+// finished first. client_options::statement_timeout does not apply here:
+// call_options::timeout does.
 #pragma once
 
 #include <chrono>

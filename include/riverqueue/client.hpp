@@ -59,7 +59,9 @@ struct client_options {
     // Zero: no limit. Otherwise a statement the library sends that has not
     // completed within this time is cancelled on the server (a cancel
     // request, which poolers forward) and the call fails with
-    // database_error SQLSTATE 57014; nothing of a failed batch is kept.
+    // database_error SQLSTATE 57014; nothing of a failed batch is kept. In
+    // the _tx forms the caller's transaction is then aborted and must be
+    // rolled back, as with PostgreSQL's own statement_timeout.
     std::chrono::milliseconds statement_timeout{0};
 };
 

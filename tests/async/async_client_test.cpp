@@ -217,6 +217,7 @@ TEST_F(async_test, TransactionsCommitAndRollBack) {
     long seen_inside = -1;
     bool rejected = false;
     bool aborted = false;
+    bool commit_refused = false;
     asio::co_spawn(
         io,
         [&]() -> awaitable<void> {
@@ -248,6 +249,20 @@ TEST_F(async_test, TransactionsCommitAndRollBack) {
             }
             co_await failed.rollback(use_awaitable);
 
+            // COMMIT of an aborted transaction, which PostgreSQL answers with a
+            // ROLLBACK tag and no error, fails: its insert is lost.
+            async_transaction lost = co_await client.begin(use_awaitable);
+            co_await lost.insert(note_args{7}, {}, use_awaitable);
+            try {
+                co_await lost.execute(std::string("SELECT 1/0"), use_awaitable);
+            } catch (const database_error&) {
+            }
+            try {
+                co_await lost.commit(use_awaitable);
+            } catch (const database_error& e) {
+                commit_refused = e.sqlstate() == "25P02";
+            }
+
             // A transaction dropped without commit is rolled back.
             {
                 async_transaction dropped = co_await client.begin(use_awaitable);
@@ -264,6 +279,7 @@ TEST_F(async_test, TransactionsCommitAndRollBack) {
     EXPECT_EQ(seen_inside, 0);
     EXPECT_TRUE(rejected);
     EXPECT_TRUE(aborted);
+    EXPECT_TRUE(commit_refused);
     EXPECT_GT(committed_id, 0);
     EXPECT_EQ(query("SELECT string_agg(args->>'n', ',' ORDER BY id) FROM " + table("river_job")), "1,2,6");
 }

@@ -30,6 +30,25 @@ TEST_F(client_test, RollbackOfTheCallersTransactionLeavesNothing) {
     EXPECT_EQ(job_count(), 0);
 }
 
+// PostgreSQL answers COMMIT in an aborted transaction with a ROLLBACK tag and
+// no error; transaction::commit reports it, so a lost job never looks stored.
+TEST_F(client_test, CommitOfAnAbortedTransactionThrows) {
+    auto c = make_client();
+    auto conn = connection::open(database_url());
+    transaction tx(conn);
+    c.insert_tx(tx, email_args{"lost@example.com"});
+    EXPECT_THROW(conn.execute("SELECT 1/0"), database_error);
+    try {
+        tx.commit();
+        FAIL() << "expected a database_error";
+    } catch (const database_error& e) {
+        EXPECT_EQ(e.sqlstate(), "25P02");
+    }
+    EXPECT_EQ(job_count(), 0);
+    EXPECT_TRUE(conn.healthy());  // the transaction ended; the connection is reusable
+    EXPECT_FALSE(conn.in_transaction());
+}
+
 TEST_F(client_test, CommitOfTheCallersTransactionKeepsTheJobsAndTheCallersWrites) {
     auto c = make_client();
     auto conn = connection::open(database_url());

@@ -65,7 +65,7 @@ transaction::~transaction() {
 
 void transaction::commit() {
     open_ = false;
-    libpq::exec_simple(conn_, "COMMIT");
+    libpq::commit(conn_);
 }
 
 void transaction::rollback() {

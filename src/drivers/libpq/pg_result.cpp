@@ -70,6 +70,17 @@ result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const tex
     return await_result(conn, sent, timeout, may_have_committed);
 }
 
+void check_committed(const PGresult* commit_result) {
+    if (std::string_view(PQcmdStatus(const_cast<PGresult*>(commit_result))) == "COMMIT") return;
+    throw database_error("25P02", "COMMIT rolled the transaction back: a statement in it had failed", "",
+                         "nothing of the transaction was committed; roll back and retry it whole", "");
+}
+
+void commit(PGconn* conn, std::chrono::milliseconds timeout) {
+    const result_ptr result = exec_simple(conn, "COMMIT", timeout, true);
+    check_committed(result.get());
+}
+
 std::string_view cell(const PGresult* result, int row, int column) noexcept {
     if (PQgetisnull(result, row, column) != 0) return {};
     return {PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column))};

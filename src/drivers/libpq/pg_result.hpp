@@ -43,6 +43,15 @@ result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const tex
                        result_format format, bool may_have_committed = false,
                        std::chrono::milliseconds timeout = {});
 
+// PostgreSQL answers COMMIT in a transaction that a failed statement aborted
+// with the command tag ROLLBACK and no error: throws database_error 25P02
+// then, so that a lost transaction is never reported as committed.
+void check_committed(const PGresult* commit_result);
+
+// COMMIT, checked with check_committed; losing the connection during it
+// leaves the outcome unknown (connection_error with may_have_committed).
+void commit(PGconn* conn, std::chrono::milliseconds timeout = {});
+
 // Text of a result cell; empty for NULL.
 std::string_view cell(const PGresult* result, int row, int column) noexcept;
 bool is_null(const PGresult* result, int row, int column) noexcept;

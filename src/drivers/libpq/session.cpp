@@ -76,8 +76,7 @@ void pool_source::run(bool in_transaction, const std::function<void(driver::sess
     exec_simple(conn, "BEGIN", timeout_);
     try {
         work(on_lease);
-        // Losing the connection during COMMIT leaves the outcome unknown.
-        exec_simple(conn, "COMMIT", timeout_, true);
+        commit(conn, timeout_);
     } catch (...) {
         // Best effort; a connection that cannot roll back is not reused.
         try {

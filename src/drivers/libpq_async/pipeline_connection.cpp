@@ -391,6 +391,13 @@ void pipeline_connection::process_results() {
                 if (!seg.preparing.empty() && !seg.prepare_answered) {
                     seg.prepare_answered = true;
                     if (auto it = prepared_.find(seg.preparing); it != prepared_.end()) it->second.ready = true;
+                } else if (!seg.is_insert && seg.ops.front()->sql == "COMMIT") {
+                    try {
+                        libpq::check_committed(result.get());
+                        seg.succeeded = true;
+                    } catch (...) {
+                        seg.error = std::current_exception();
+                    }
                 } else {
                     seg.succeeded = true;
                 }
