@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/utf8.hpp"
+
 namespace riverqueue::core::json {
 namespace {
 
@@ -166,26 +168,12 @@ private:
         return code;
     }
 
-    // Reads one UTF-8 sequence starting at pos_ and appends it; rejects
-    // overlong forms, surrogates and code points above U+10FFFF.
+    // Reads one UTF-8 sequence starting at pos_ and appends it (core/utf8).
     void copy_utf8_sequence(std::string* out) {
-        const unsigned char lead = peek();
-        int length = 0;
-        std::uint32_t minimum = 0;
-        std::uint32_t code = 0;
-        if (lead >= 0xC2 && lead <= 0xDF) { length = 2; code = lead & 0x1Fu; minimum = 0x80; }
-        else if (lead >= 0xE0 && lead <= 0xEF) { length = 3; code = lead & 0x0Fu; minimum = 0x800; }
-        else if (lead >= 0xF0 && lead <= 0xF4) { length = 4; code = lead & 0x07u; minimum = 0x10000; }
-        else fail("invalid UTF-8");
-        if (pos_ + static_cast<std::size_t>(length) > text_.size()) fail("truncated UTF-8 sequence");
-        for (int i = 1; i < length; ++i) {
-            const auto continuation = static_cast<unsigned char>(text_[pos_ + static_cast<std::size_t>(i)]);
-            if ((continuation & 0xC0) != 0x80) fail("invalid UTF-8");
-            code = (code << 6) | (continuation & 0x3Fu);
-        }
-        if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) fail("invalid UTF-8");
-        if (out != nullptr) out->append(text_.substr(pos_, static_cast<std::size_t>(length)));
-        pos_ += static_cast<std::size_t>(length);
+        const std::size_t length = utf8_sequence_length(text_, pos_);
+        if (length == 0) fail("invalid UTF-8");
+        if (out != nullptr) out->append(text_.substr(pos_, length));
+        pos_ += length;
     }
 
     void parse_string(std::string* out) {

@@ -5,6 +5,7 @@
 #include <riverqueue/errors.hpp>
 
 #include "core/json.hpp"
+#include "core/utf8.hpp"
 
 namespace riverqueue::core {
 namespace {
@@ -14,29 +15,12 @@ bool is_word(char c) noexcept {
     return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-// Counts code points, or returns -1 for invalid UTF-8.
-long utf8_length(std::string_view text) noexcept {
-    long count = 0;
-    for (std::size_t i = 0; i < text.size();) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        std::size_t length = lead < 0x80 ? 1 : (lead >= 0xC2 && lead <= 0xDF) ? 2 : (lead >= 0xE0 && lead <= 0xEF) ? 3
-                                                : (lead >= 0xF0 && lead <= 0xF4) ? 4 : 0;
-        if (length == 0 || i + length > text.size()) return -1;
-        for (std::size_t k = 1; k < length; ++k) {
-            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return -1;
-        }
-        i += length;
-        ++count;
-    }
-    return count;
-}
-
 }  // namespace
 
 void validate_kind(std::string_view kind) {
-    const long length = utf8_length(kind);
-    if (length < 0) throw validation_error("kind", "must be valid UTF-8");
-    if (length < 1 || length > 127) throw validation_error("kind", "must be 1 to 127 characters long");
+    const auto length = utf8_code_points(kind);
+    if (!length) throw validation_error("kind", "must be valid UTF-8");
+    if (*length < 1 || *length > 127) throw validation_error("kind", "must be 1 to 127 characters long");
 }
 
 void validate_queue(std::string_view queue) {

@@ -52,6 +52,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_input{"insert_args_not_object", insert({"--args", "[1]"}), {}, {"args"}},
         bad_input{"insert_kind_empty", {"insert", "--kind", ""}, {}, {"kind"}},
         bad_input{"insert_kind_missing", {"insert", "--args", "{}"}, {}, {"--kind"}},
+        // A surrogate, which PostgreSQL would refuse: a usage error, nothing sent.
+        bad_input{"insert_kind_surrogate", {"insert", "--kind", "\xed\xa0\x80"}, {}, {"kind", "UTF-8"}},
         bad_input{"insert_priority_out_of_range", insert({"--priority", "5"}), {}, {"priority"}},
         bad_input{"insert_priority_not_a_number", insert({"--priority", "high"}), {}, {"--priority"}},
         bad_input{"insert_max_attempts_negative", insert({"--max-attempts", "-1"}), {}, {"max_attempts"}},

@@ -99,6 +99,19 @@ TEST(ValidateKind, CountsCharactersNotBytes) {
     EXPECT_EQ(kind_verdict("truncated\xe2\x82"), "kind");
 }
 
+// What PostgreSQL's UTF8 refuses (SQLSTATE 22021) is refused before sending:
+// overlong forms, surrogates, code points above U+10FFFF.
+TEST(ValidateKind, RejectsWhatPostgresRefuses) {
+    EXPECT_EQ(kind_verdict("\xed\xa0\x80"), "kind");          // U+D800, a surrogate
+    EXPECT_EQ(kind_verdict("\xed\xbf\xbf"), "kind");          // U+DFFF
+    EXPECT_EQ(kind_verdict("\xe0\x80\xaf"), "kind");          // overlong '/'
+    EXPECT_EQ(kind_verdict("\xf0\x82\x82\xac"), "kind");     // overlong euro sign
+    EXPECT_EQ(kind_verdict("\xf4\x90\x80\x80"), "kind");     // U+110000
+    EXPECT_EQ(kind_verdict("\xed\x9f\xbf"), "accepted");      // U+D7FF, just below
+    EXPECT_EQ(kind_verdict("\xee\x80\x80"), "accepted");      // U+E000, just above
+    EXPECT_EQ(kind_verdict("\xf4\x8f\xbf\xbf"), "accepted");  // U+10FFFF
+}
+
 TEST(ValidateJsonObject, AcceptsOnlyStorableObjects) {
     const auto object_verdict = [](std::string_view text) {
         return verdict([&] { validate_json_object(text, "metadata"); });
