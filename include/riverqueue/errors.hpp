@@ -34,7 +34,8 @@ private:
 
 // The connection could not be opened, or it broke while a call was in flight.
 // When `may_have_committed()` is true the outcome of a write is unknown: the
-// server may have committed it before the connection was lost.
+// server may have committed it before the connection was lost. Passwords in
+// the message (libpq echoes a malformed connection string) read ****.
 class connection_error : public error {
 public:
     explicit connection_error(std::string message, bool may_have_committed = false);

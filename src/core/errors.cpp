@@ -2,13 +2,16 @@
 
 #include <utility>
 
+#include "core/redact.hpp"
+
 namespace riverqueue {
 
 validation_error::validation_error(std::string field, std::string rule)
     : error(field + ": " + rule), field_(std::move(field)), rule_(std::move(rule)) {}
 
+// libpq echoes a malformed connection string, password included.
 connection_error::connection_error(std::string message, bool may_have_committed)
-    : error(std::move(message)), may_have_committed_(may_have_committed) {}
+    : error(core::redact_passwords(message)), may_have_committed_(may_have_committed) {}
 
 database_error::database_error(std::string sqlstate, std::string message, std::string detail,
                                std::string hint, std::string constraint)

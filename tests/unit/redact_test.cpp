@@ -1,0 +1,35 @@
+// Passwords never reach a message: libpq echoes malformed connection strings.
+#include <gtest/gtest.h>
+
+#include <riverqueue/errors.hpp>
+
+#include "core/redact.hpp"
+
+namespace riverqueue::core {
+namespace {
+
+TEST(RedactPasswords, UriUserinfo) {
+    EXPECT_EQ(redact_passwords(R"(bad URI: "postgresql://app:s3cret@[db/app")"), R"(bad URI: "postgresql://app:****@[db/app")");
+    EXPECT_EQ(redact_passwords("postgres://app:p@ss@db:5432/app?x=1 more"), "postgres://app:****@db:5432/app?x=1 more");
+    EXPECT_EQ(redact_passwords("postgresql://app@db/app"), "postgresql://app@db/app");  // no password
+    EXPECT_EQ(redact_passwords("postgresql://db:5432/app"), "postgresql://db:5432/app");  // a port, no userinfo
+    EXPECT_EQ(redact_passwords("a://u:one@h b://v:two@k"), "a://u:****@h b://v:****@k");
+}
+
+TEST(RedactPasswords, KeywordValues) {
+    EXPECT_EQ(redact_passwords("host=db password=s3cret user=app"), "host=db password=**** user=app");
+    EXPECT_EQ(redact_passwords("password = s3cret"), "password = ****");
+    EXPECT_EQ(redact_passwords(R"(password='it\'s secret' dbname=x)"), "password=**** dbname=x");
+    EXPECT_EQ(redact_passwords("password='unterminated"), "password=****");
+    EXPECT_EQ(redact_passwords("password authentication failed for user \"app\""),
+              "password authentication failed for user \"app\"");
+    EXPECT_EQ(redact_passwords("no secrets here"), "no secrets here");
+}
+
+TEST(RedactPasswords, EveryConnectionErrorIsRedacted) {
+    const connection_error e("missing \"=\" after \"bogus\" in connection info string: password=s3cret bogus");
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+}
+
+}  // namespace
+}  // namespace riverqueue::core
