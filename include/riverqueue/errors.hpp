@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace riverqueue {
 
@@ -45,6 +46,11 @@ public:
 private:
     bool may_have_committed_;
 };
+
+// `text` with passwords replaced by ****: those of postgres:// URIs
+// (user:PASSWORD@) and password=... pairs, as connection_error does to its
+// message. For programs that print what their users typed.
+std::string redact_passwords(std::string_view text);
 
 // PostgreSQL reported an error for a statement. what() is the message, the
 // SQLSTATE, the detail and the hint.

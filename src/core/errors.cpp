@@ -9,6 +9,8 @@ namespace riverqueue {
 validation_error::validation_error(std::string field, std::string rule)
     : error(field + ": " + rule), field_(std::move(field)), rule_(std::move(rule)) {}
 
+std::string redact_passwords(std::string_view text) { return core::redact_passwords(text); }
+
 // libpq echoes a malformed connection string, password included.
 connection_error::connection_error(std::string message, bool may_have_committed)
     : error(core::redact_passwords(message)), may_have_committed_(may_have_committed) {}

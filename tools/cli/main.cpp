@@ -44,6 +44,11 @@ void add_statement_timeout_flag(CLI::App& command, connection_flags& connection)
         ->check(CLI::NonNegativeNumber);
 }
 
+// Every failure goes to stderr through here, without passwords: a URL given
+// where another argument belongs comes back in CLI11's message or ours
+// ("The following argument was not expected: postgresql://app:secret@...").
+void report(const std::string& message) { std::cerr << "riverqueue: " << riverqueue::redact_passwords(message) << "\n"; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,23 +126,23 @@ int main(int argc, char** argv) {
         // CLI11's own report takes two lines; bad input gets one.
         std::string message = e.what();
         std::replace(message.begin(), message.end(), '\n', ' ');
-        std::cerr << "riverqueue: " << message << " (see --help)\n";
+        report(message + " (see --help)");
         return exit_usage;
     } catch (const usage_error& e) {
-        std::cerr << "riverqueue: " << e.what() << "\n";
+        report(e.what());
         return exit_usage;
     } catch (const validation_error& e) {
-        std::cerr << "riverqueue: " << e.field() << ": " << e.rule() << "\n";
+        report(e.field() + ": " + e.rule());
         return exit_usage;
     } catch (const database_error& e) {
-        std::cerr << "riverqueue: database error: " << e.message() << " (SQLSTATE " << e.sqlstate() << ")"
-                  << (e.detail().empty() ? "" : ": " + e.detail()) << "\n";
+        report("database error: " + e.message() + " (SQLSTATE " + e.sqlstate() + ")" +
+               (e.detail().empty() ? "" : ": " + e.detail()));
         return exit_database;
     } catch (const riverqueue::error& e) {  // connection_error: no SQLSTATE to show
-        std::cerr << "riverqueue: " << e.what() << "\n";
+        report(e.what());
         return exit_database;
     } catch (const std::exception& e) {  // out of memory and the like: not the input's fault
-        std::cerr << "riverqueue: " << e.what() << "\n";
+        report(e.what());
         return exit_database;
     }
     return exit_usage;

@@ -8,6 +8,7 @@
 
 #include <riverqueue/errors.hpp>
 
+#include "core/redact.hpp"
 #include "drivers/libpq/pg_result.hpp"
 
 namespace riverqueue {
@@ -19,7 +20,8 @@ connection connection::open(const std::string& conninfo) {
         std::string message = PQerrorMessage(conn);
         PQfinish(conn);
         while (!message.empty() && message.back() == '\n') message.pop_back();
-        throw connection_error("could not connect to PostgreSQL: " + message);
+        // libpq may echo the password bare, where only the conninfo tells it is one.
+        throw connection_error(core::redact_passwords("could not connect to PostgreSQL: " + message, conninfo));
     }
     return connection(conn);
 }

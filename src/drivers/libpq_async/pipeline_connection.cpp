@@ -11,6 +11,7 @@
 #include <riverqueue/errors.hpp>
 
 #include "core/prepared_statement_names.hpp"
+#include "core/redact.hpp"
 #include "drivers/libpq/job_inserter.hpp"
 #include "drivers/libpq/pg_result.hpp"
 #include "drivers/libpq/timed_wait.hpp"
@@ -617,7 +618,8 @@ void pipeline_connection::close() {
 std::string pipeline_connection::error_message() const {
     std::string message = conn_ != nullptr ? PQerrorMessage(conn_) : "connection lost";
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    return message.empty() ? std::string("connection lost") : message;
+    // libpq may echo the password bare, where only the conninfo tells it is one.
+    return message.empty() ? std::string("connection lost") : core::redact_passwords(message, config_->options.conninfo);
 }
 
 }  // namespace riverqueue::libpq_async
