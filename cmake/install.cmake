@@ -20,17 +20,26 @@ install(DIRECTORY include/riverqueue DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${r
 install(EXPORT riverqueueTargets NAMESPACE riverqueue::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/riverqueue)
 
-# The asynchronous client has an export set of its own, so that the package
-# still loads where Boost is missing (riverqueue::async is then absent).
-if(TARGET riverqueue_async)
-  install(TARGETS riverqueue_async EXPORT riverqueueAsyncTargets
-    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(EXPORT riverqueueAsyncTargets NAMESPACE riverqueue::
-    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/riverqueue)
-endif()
+# Each optional component has an export set of its own, so that the package
+# still loads where its dependency is missing (the component is then absent):
+#   async: riverqueue::async, the asynchronous client (Boost 1.81, Threads)
+#   pqxx:  riverqueue::pqxx, the libpqxx driver (libpqxx, through pkg-config)
+# riverqueueConfig.cmake finds each component's dependencies and includes its
+# riverqueue<Component>Targets.cmake.
+foreach(component async pqxx)
+  if(TARGET riverqueue_${component})
+    string(SUBSTRING ${component} 0 1 first)
+    string(SUBSTRING ${component} 1 -1 rest)
+    string(TOUPPER ${first} first)
+    install(TARGETS riverqueue_${component} EXPORT riverqueue${first}${rest}Targets
+      ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+      LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+      RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+      INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+    install(EXPORT riverqueue${first}${rest}Targets NAMESPACE riverqueue::
+      DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/riverqueue)
+  endif()
+endforeach()
 
 configure_package_config_file(cmake/riverqueueConfig.cmake.in
   ${PROJECT_BINARY_DIR}/riverqueueConfig.cmake
