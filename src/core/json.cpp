@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "core/hex.hpp"
 #include "core/utf8.hpp"
 
 namespace riverqueue::core::json {
@@ -158,12 +159,9 @@ private:
         if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
         std::uint32_t code = 0;
         for (int i = 0; i < 4; ++i) {
-            const char c = text_[pos_++];
-            code <<= 4;
-            if (c >= '0' && c <= '9') code |= static_cast<std::uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f') code |= static_cast<std::uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') code |= static_cast<std::uint32_t>(c - 'A' + 10);
-            else fail("invalid \\u escape");
+            const int digit = hex_digit_value(text_[pos_++]);
+            if (digit < 0) fail("invalid \\u escape");
+            code = (code << 4) | static_cast<std::uint32_t>(digit);
         }
         return code;
     }

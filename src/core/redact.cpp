@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <vector>
+
+#include "core/hex.hpp"
 
 namespace riverqueue::core {
 namespace {
@@ -37,52 +40,62 @@ std::string redact_uri_passwords(std::string_view text) {
     return out;
 }
 
-// Key/value conninfo: password=value, password = value, or a quoted value
-// with backslash escapes.
-std::string redact_keyword_passwords(std::string_view text) {
+// The value of a password=... pair in key/value text: `raw` as written
+// (inside its quotes when quoted), `from` to `to` the whole value with its
+// quotes.
+struct keyword_value {
+    std::string_view raw;
+    std::size_t from = 0;
+    std::size_t to = 0;
+};
+
+// The next password=value (password = value, or a quoted value with
+// backslash escapes) at or after `pos`; sslpassword=... matches too.
+std::optional<keyword_value> next_password_value(std::string_view text, std::size_t pos) {
     static constexpr std::string_view keyword = "password";
-    std::string out;
-    std::size_t pos = 0;
-    while (true) {
-        const std::size_t found = text.find(keyword, pos);
-        if (found == std::string_view::npos) break;
+    for (std::size_t found = text.find(keyword, pos); found != std::string_view::npos;
+         found = text.find(keyword, found + 1)) {
         std::size_t i = found + keyword.size();
         while (i < text.size() && text[i] == ' ') ++i;
-        if (i >= text.size() || text[i] != '=') {
-            out.append(text.substr(pos, i - pos));
-            pos = i;
-            continue;
-        }
+        if (i >= text.size() || text[i] != '=') continue;
         ++i;
         while (i < text.size() && text[i] == ' ') ++i;
-        out.append(text.substr(pos, i - pos)).append(mask);
-        if (i < text.size() && text[i] == '\'') {
-            for (++i; i < text.size() && text[i] != '\''; ++i) {
-                if (text[i] == '\\') ++i;
-            }
-            if (i < text.size()) ++i;  // the closing quote
-        } else {
-            while (i < text.size() && !ends_token(text[i])) ++i;
+        keyword_value value;
+        value.from = i;
+        const bool quoted = i < text.size() && text[i] == '\'';
+        if (quoted) ++i;
+        const std::size_t start = i;
+        while (i < text.size() && (quoted ? text[i] != '\'' : !ends_token(text[i]))) {
+            if (text[i] == '\\') ++i;
+            ++i;
         }
-        pos = i;
+        i = std::min(i, text.size());
+        value.raw = text.substr(start, i - start);
+        value.to = quoted && i < text.size() ? i + 1 : i;  // past the closing quote
+        return value;
+    }
+    return std::nullopt;
+}
+
+std::string redact_keyword_passwords(std::string_view text) {
+    std::string out;
+    std::size_t pos = 0;
+    while (const auto value = next_password_value(text, pos)) {
+        out.append(text.substr(pos, value->from - pos)).append(mask);
+        pos = value->to;
     }
     out.append(text.substr(pos));
     return out;
-}
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 // %XX decoded; anything else, a malformed token included, kept as written.
 std::string percent_decoded(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+        const int high = i + 2 < text.size() && text[i] == '%' ? hex_digit_value(text[i + 1]) : -1;
+        const int low = high >= 0 ? hex_digit_value(text[i + 2]) : -1;
+        if (low >= 0) {
+            out.push_back(static_cast<char>(high * 16 + low));
             i += 2;
         } else {
             out.push_back(text[i]);
@@ -138,26 +151,10 @@ void add_uri_passwords(std::string_view conninfo, std::vector<std::string>& secr
     }
 }
 
-// password=value (and sslpassword=value) pairs of a key/value conninfo,
-// quoted or not.
+// password=value (and sslpassword=value) pairs of a key/value conninfo.
 void add_keyword_passwords(std::string_view conninfo, std::vector<std::string>& secrets) {
-    static constexpr std::string_view keyword = "password";
-    for (std::size_t found = conninfo.find(keyword); found != std::string_view::npos;
-         found = conninfo.find(keyword, found + 1)) {
-        std::size_t i = found + keyword.size();
-        while (i < conninfo.size() && conninfo[i] == ' ') ++i;
-        if (i >= conninfo.size() || conninfo[i] != '=') continue;
-        ++i;
-        while (i < conninfo.size() && conninfo[i] == ' ') ++i;
-        const bool quoted = i < conninfo.size() && conninfo[i] == '\'';
-        if (quoted) ++i;
-        const std::size_t start = i;
-        while (i < conninfo.size() && (quoted ? conninfo[i] != '\'' : !ends_token(conninfo[i]))) {
-            if (conninfo[i] == '\\') ++i;
-            ++i;
-        }
-        const std::string_view raw = conninfo.substr(start, std::min(i, conninfo.size()) - start);
-        add_spellings(secrets, raw, unescaped(raw));
+    for (auto value = next_password_value(conninfo, 0); value; value = next_password_value(conninfo, value->to)) {
+        add_spellings(secrets, value->raw, unescaped(value->raw));
     }
 }
 

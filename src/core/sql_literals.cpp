@@ -1,5 +1,7 @@
 #include "core/sql_literals.hpp"
 
+#include "core/hex.hpp"
+
 namespace riverqueue::core {
 
 void append_array_element(std::string& out, std::string_view element) {
@@ -36,15 +38,7 @@ std::string text_array_literal(std::span<const std::string> elements) {
     return std::move(literal).finish();
 }
 
-std::string hex_bytea(const std::array<std::uint8_t, 32>& bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out = "\\x";
-    for (std::uint8_t b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0xF]);
-    }
-    return out;
-}
+std::string hex_bytea(const std::array<std::uint8_t, 32>& bytes) { return "\\x" + to_hex(bytes); }
 
 std::string join_tags(const std::vector<std::string>& tags) {
     std::string joined;

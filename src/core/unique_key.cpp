@@ -7,6 +7,7 @@
 #include <riverqueue/errors.hpp>
 
 #include "core/go_json.hpp"
+#include "core/hex.hpp"
 #include "core/sha256.hpp"
 #include "core/time_format.hpp"
 #include "core/unique_key_builder.hpp"
@@ -18,16 +19,7 @@ bool unique_opts::empty() const noexcept {
            !by_state.has_value() && !exclude_kind;
 }
 
-std::string unique_key::hex() const {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(digest.size() * 2);
-    for (std::uint8_t byte : digest) {
-        out.push_back(digits[byte >> 4]);
-        out.push_back(digits[byte & 0xF]);
-    }
-    return out;
-}
+std::string unique_key::hex() const { return core::to_hex(digest); }
 
 namespace {
 
