@@ -19,6 +19,7 @@
 #include <riverqueue/errors.hpp>
 #include <riverqueue/migrator.hpp>
 
+#include "support/river_on_server.hpp"
 #include "support/servers.hpp"
 #include "support/test_database.hpp"
 
@@ -28,23 +29,13 @@ namespace {
 using namespace std::chrono_literals;
 using testing::scalar;
 
-const std::string schema = "river_failover";
-
-struct note_args {
-    int n = 0;
-    static constexpr std::string_view kind() { return "note"; }
-    std::string to_json() const { return R"({"n":)" + std::to_string(n) + "}"; }
-};
+const std::string& schema = river_schema;
 
 // Asked over the server's trusted unix socket, so that checks never go
 // through the client or the multi-host conninfo under test.
 std::string ask(const postgres_server& server, const std::string& sql) {
     auto conn = connection::open(server.socket_conninfo());
     return scalar(conn.native_handle(), sql);
-}
-
-long job_count(const postgres_server& server) {
-    return std::stol(ask(server, "SELECT count(*) FROM " + schema + ".river_job"));
 }
 
 // How many of `ids` are rows on `server`: the client's answer is only worth
@@ -77,15 +68,6 @@ void wait_for_replay(const postgres_server& primary, const postgres_server& stan
     if (!eventually([&] { return ask(standby, "SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'") == "t"; })) {
         throw std::runtime_error("the standby did not replay up to " + lsn + "; its log: " + standby.log_path());
     }
-}
-
-// River's tables, created over the socket. `local_commit` for a primary
-// whose commits would otherwise wait for a synchronous standby.
-void migrate(const postgres_server& server, bool local_commit = false) {
-    auto conn = connection::open(server.socket_conninfo());
-    if (local_commit) conn.execute("SET synchronous_commit = local");
-    conn.execute("CREATE SCHEMA " + schema);
-    migrator(schema).migrate_up(conn);
 }
 
 // A primary and its standby, River migrated on the primary after the standby

@@ -29,6 +29,7 @@
 #ifdef RIVERQUEUE_CLI_PATH
 #include "cli_runner.hpp"
 #endif
+#include "support/river_on_server.hpp"
 #include "support/servers.hpp"
 #include "support/test_database.hpp"
 
@@ -37,12 +38,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::scalar;
-
-struct note_args {
-    int n = 0;
-    static constexpr std::string_view kind() { return "note"; }
-    std::string to_json() const { return R"({"n":)" + std::to_string(n) + "}"; }
-};
 
 insert_opts unique_by_args() {
     insert_opts opts;

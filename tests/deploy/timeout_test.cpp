@@ -36,6 +36,7 @@
 #ifdef RIVERQUEUE_CLI_PATH
 #include "cli_runner.hpp"
 #endif
+#include "support/river_on_server.hpp"
 #include "support/servers.hpp"
 #include "support/test_database.hpp"
 
@@ -48,12 +49,6 @@ using steady = std::chrono::steady_clock;
 // Generous: these bounds prove that nothing hangs, they measure nothing.
 constexpr auto no_hang = 30s;
 constexpr std::chrono::milliseconds limit{300};
-
-struct note_args {
-    int n = 0;
-    static constexpr std::string_view kind() { return "note"; }
-    std::string to_json() const { return R"({"n":)" + std::to_string(n) + "}"; }
-};
 
 std::vector<insert_many_params> notes(int from, int count) {
     std::vector<insert_many_params> jobs;

@@ -21,15 +21,20 @@ namespace riverqueue::deploy {
 
 inline const std::string river_schema = "river_deploy";
 
+// The job the deploy tests insert; `n` tells jobs apart.
 struct note_args {
+    int n = 0;
     static constexpr std::string_view kind() { return "note"; }
-    std::string to_json() const { return "{}"; }
+    std::string to_json() const { return R"({"n":)" + std::to_string(n) + "}"; }
 };
 
 // River's tables on `server`, set up over its trusted unix socket, so that
 // what a test does over TCP is the only thing it checks there.
-inline void migrate(const postgres_server& server) {
+// `local_commit` for a primary whose commits would otherwise wait for a
+// synchronous standby.
+inline void migrate(const postgres_server& server, bool local_commit = false) {
     auto conn = connection::open(server.socket_conninfo());
+    if (local_commit) conn.execute("SET synchronous_commit = local");
     conn.execute("CREATE SCHEMA IF NOT EXISTS " + river_schema);
     migrator(river_schema).migrate_up(conn);
 }
