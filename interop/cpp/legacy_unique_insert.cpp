@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
 
         if (threads <= 1) {
             for (const auto& j : jobs) {
-                const auto result = client.insert_dynamic(j.args, j.opts);
+                const auto result = client.insert(j.args, j.opts);
                 std::cout << result.job.id << '\t' << (result.unique_skipped_as_duplicated ? 1 : 0) << '\n';
             }
             return 0;
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
                 for (std::size_t i = 0; i < n; ++i) {
                     const job& j = jobs[(i + static_cast<std::size_t>(t) * n / static_cast<std::size_t>(threads)) % n];
                     try {
-                        if (!client.insert_dynamic(j.args, j.opts).unique_skipped_as_duplicated) ++fresh;
+                        if (!client.insert(j.args, j.opts).unique_skipped_as_duplicated) ++fresh;
                     } catch (const std::exception& e) {
                         std::cerr << e.what() << "\n";
                         ++failures;

@@ -1,7 +1,7 @@
 // Validation of client_options, shared by every client (sync, async) and driver.
 #pragma once
 
-#include <riverqueue/client.hpp>
+#include <riverqueue/client_options.hpp>
 
 namespace riverqueue::core {
 

@@ -8,6 +8,7 @@
 #include <riverqueue/errors.hpp>
 #include <riverqueue/unique_key.hpp>
 
+#include "core/hex.hpp"
 #include "core/insert_sql.hpp"
 #include "core/json.hpp"
 #include "core/time_format.hpp"
@@ -159,12 +160,24 @@ std::vector<std::string> text_json_strings(std::string_view text) {
 }
 
 int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    malformed("unique_key is not hex");
+    const int value = hex_digit_value(c);
+    if (value < 0) malformed("unique_key is not hex");
+    return value;
 }
 
 }  // namespace
+
+std::optional<std::int64_t> decode_integer_cell(binary_cell cell, driver::result_format format) {
+    if (!cell) return std::nullopt;
+    if (format == driver::result_format::text) return text_int(*cell);
+    if (cell->size() != 2 && cell->size() != 4 && cell->size() != 8) malformed("integer of unexpected width");
+    return int_of_width(*cell, cell->size());
+}
+
+bool decode_bool_cell(binary_cell cell, driver::result_format format) {
+    if (!cell) malformed("boolean is NULL");
+    return format == driver::result_format::text ? decode_bool_text(*cell) : decode_bool(*cell);
+}
 
 bool decode_bool(std::string_view bytes) {
     if (bytes.size() != 1) malformed("boolean of unexpected width");

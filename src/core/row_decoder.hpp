@@ -6,6 +6,7 @@
 // bytes, so it is tested without a server.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -23,6 +24,12 @@ using binary_cell = std::optional<std::string_view>;
 // malformed data.
 job_row decode_job_row(std::span<const binary_cell> cells);
 job_row decode_job_row_text(std::span<const binary_cell> cells);
+
+// An integer cell of any width (smallint, integer, bigint) in either format;
+// std::nullopt for NULL.
+std::optional<std::int64_t> decode_integer_cell(binary_cell cell, driver::result_format format);
+// A boolean cell in either format; NULL is malformed.
+bool decode_bool_cell(binary_cell cell, driver::result_format format);
 
 bool decode_bool(std::string_view bytes);
 bool decode_bool_text(std::string_view text);

@@ -1,4 +1,4 @@
-// The statements core/legacy_inserts.hpp sends for schemas up to version 5,
+// The statements core/ops/legacy_inserts.hpp sends for schemas up to version 5,
 // and in what order, over a recording session (no server).
 #include <gtest/gtest.h>
 
@@ -10,7 +10,8 @@
 
 #include <riverqueue/errors.hpp>
 
-#include "core/legacy_inserts.hpp"
+#include "core/ops/legacy_inserts.hpp"
+#include "core/ops/run_on_session.hpp"
 #include "core/legacy_unique.hpp"
 
 namespace riverqueue::core {
@@ -101,6 +102,25 @@ unique_opts advisory_opts() {
                                                           job_state::scheduled}};
 }
 
+using ops::legacy_target;
+using ops::schema_version_unreadable;
+using ops::legacy_needs_transaction;
+using ops::legacy_schema;
+using ops::validate_legacy_jobs;
+
+// The operations, run on the recording session.
+insert_result legacy_insert_one(recording_session& session, const legacy_target& to, const resolved_job& one,
+                                bool savepoint, bool commits_itself) {
+    return ops::run(session, ops::legacy_insert_one(ops::facts_of(session), to, one, savepoint, commits_itself));
+}
+std::vector<insert_result> legacy_insert_batch(recording_session& session, const legacy_target& to,
+                                               std::span<const resolved_job> jobs) {
+    return ops::run(session, ops::legacy_insert_batch(ops::facts_of(session), to, jobs));
+}
+int probe_schema_version(recording_session& session, std::string_view schema) {
+    return ops::run(session, ops::probe_schema_version(ops::facts_of(session), schema));
+}
+
 const legacy_target target{"s", 5, 42};
 
 TEST(LegacyInserts, AdvisoryPathInTheCallersTransactionRunsInASavepoint) {
@@ -176,7 +196,8 @@ TEST(LegacyInserts, BatchTakesEveryLockFirstInAscendingOrderThenGoesInInputOrder
     const std::string keys = *session.params[0][0];
     const std::int64_t ka = legacy_unique_lock_key(42, "a", "&args={\"a\":1}&state=available,pending,running,scheduled");
     const std::int64_t kb = legacy_unique_lock_key(42, "b", "&args={\"a\":1}&state=available,pending,running,scheduled");
-    EXPECT_EQ(keys, "{" + std::to_string(std::min(ka, kb)) + "," + std::to_string(std::max(ka, kb)) + "}");
+    const auto quoted = [](std::int64_t key) { return "\"" + std::to_string(key) + "\""; };
+    EXPECT_EQ(keys, "{" + quoted(std::min(ka, kb)) + "," + quoted(std::max(ka, kb)) + "}");
 }
 
 TEST(LegacyInserts, ProbeReadsBothLayouts) {

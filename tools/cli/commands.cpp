@@ -89,7 +89,7 @@ int run_migrate(const connection_flags& connection, const std::string& direction
 int run_insert(const connection_flags& connection, const job_flags& job, bool no_notify) {
     const insert_many_params params = job.to_params();
     auto c = make_client(connection, no_notify);
-    std::cout << tools::insert_result_json(c.insert_dynamic(params.args, params.opts)) << "\n";
+    std::cout << tools::insert_result_json(c.insert(params.args, params.opts)) << "\n";
     return 0;
 }
 

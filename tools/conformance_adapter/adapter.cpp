@@ -135,7 +135,7 @@ std::string adapter::insert(const boost::json::value& params, std::string_view r
     const insert_many_params job = echo_job_params(params, raw_params, true);
     const params_reader in(params, {"behavior", "duration_ms", "message", "opts", "schema"});
     const std::string schema = in.string("schema").value_or("");
-    return tools::job_json(client_for(schema.empty() ? config_.schema : schema).insert_dynamic(job.args, job.opts).job);
+    return tools::job_json(client_for(schema.empty() ? config_.schema : schema).insert(job.args, job.opts).job);
 }
 
 std::string adapter::insert_many(const boost::json::value& params, std::string_view raw_params) {
@@ -166,7 +166,7 @@ std::string adapter::tx_insert(const boost::json::value& params, std::string_vie
     const params_reader in(params, {"handle", "job"});
     const insert_many_params job = echo_job_params(in.required("job"), tools::raw_member(raw_params, "job"), false);
     connection& tx = transaction_for(params);
-    return tools::job_json(client_for(config_.schema).insert_tx_dynamic(tx.native_handle(), job.args, job.opts).job);
+    return tools::job_json(client_for(config_.schema).insert_tx(tx, job.args, job.opts).job);
 }
 
 std::string adapter::tx_insert_many(const boost::json::value& params, std::string_view raw_params) {

@@ -1,5 +1,5 @@
-// The core's inserts for River schemas up to version 5, run on any driver's
-// session (core/legacy_unique.hpp builds the statements).
+// Inserts into River schemas up to version 5, as operations
+// (core/legacy_unique.hpp builds the statements).
 //
 // Jobs go in as River 0.11.4 inserts them:
 //   * plain jobs (and unique jobs whose state is outside their state set):
@@ -19,18 +19,16 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <riverqueue/driver.hpp>
 #include <riverqueue/job_row.hpp>
 
 #include "core/insert_params.hpp"
-#include "core/insert_sql.hpp"
+#include "core/ops/operation.hpp"
 
-namespace riverqueue::core {
+namespace riverqueue::core::ops {
 
 // Reads the schema's River version (core/legacy_unique.hpp's probe, two
 // statements, read only): 0 when there is no `river_migration` table or no
@@ -40,7 +38,7 @@ namespace riverqueue::core {
 // runs in a savepoint, so that a refused statement leaves the transaction
 // usable.
 inline constexpr int schema_version_unreadable = -2;
-int probe_schema_version(driver::session& session, std::string_view schema);
+op<int> probe_schema_version(session_facts facts, std::string_view schema);
 
 // Whether a schema of this version is inserted into through this file.
 inline bool legacy_schema(int schema_version) noexcept { return schema_version >= 2 && schema_version <= 5; }
@@ -62,17 +60,17 @@ void validate_legacy_jobs(std::span<const resolved_job> jobs, int schema_version
 // One job. `savepoint`: the session is the caller's transaction; the advisory
 // path runs in a savepoint, released on success and rolled back to on error
 // (River 0.11's subtransaction). Without it, a job needing a transaction
-// (legacy_needs_transaction) must be given a session inside one.
+// (legacy_needs_transaction) must be run inside one.
 // `commits_itself`: the statement runs outside a transaction block.
-insert_result legacy_insert_one(driver::session& session, const legacy_target& target, const resolved_job& job,
-                                bool savepoint, bool commits_itself);
+op<insert_result> legacy_insert_one(session_facts facts, const legacy_target& target, const resolved_job& job,
+                                    bool savepoint, bool commits_itself);
 
 // A batch inside a transaction: results in input order.
-std::vector<insert_result> legacy_insert_batch(driver::session& session, const legacy_target& target,
-                                               std::span<const resolved_job> jobs);
+op<std::vector<insert_result>> legacy_insert_batch(session_facts facts, const legacy_target& target,
+                                                   std::span<const resolved_job> jobs);
 
 // How many jobs a streamed batch sends per legacy_insert_batch (each unique
 // job holds an advisory lock until the transaction ends).
 inline constexpr std::size_t legacy_chunk_jobs = 1000;
 
-}  // namespace riverqueue::core
+}  // namespace riverqueue::core::ops
