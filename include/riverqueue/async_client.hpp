@@ -195,6 +195,20 @@ public:
             token, jobs);
     }
 
+    // Streams a batch of any size into the transaction, as the client's
+    // streamed insert_many; `next` and `on_result` are called on the
+    // connection's strand, one at a time. Completion:
+    // void(std::exception_ptr, insert_many_summary).
+    template <typename CompletionToken>
+    auto insert_many(job_generator next, insert_result_handler on_result, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, insert_many_summary)>(
+            [this](auto handler, job_generator n, insert_result_handler r) {
+                start_insert_streamed(detail::make_completion<insert_many_summary>(std::move(handler), executor()),
+                                      std::move(n), std::move(r));
+            },
+            token, std::move(next), std::move(on_result));
+    }
+
     // Runs one SQL statement without parameters (for the caller's own work in
     // the transaction). Completion: void(std::exception_ptr).
     template <typename CompletionToken>
@@ -241,6 +255,8 @@ private:
                       const call_options& call);
     void start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
                            std::span<const insert_many_params> jobs);
+    void start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+                               insert_result_handler on_result);
     // what: 0 runs `sql`, 1 commits, 2 rolls back.
     void start_statement(detail::completion_ptr<> done, std::string sql, int what);
 
@@ -290,6 +306,27 @@ public:
             token, jobs, call);
     }
 
+    // Streams a batch of any size into one transaction with bounded memory,
+    // all or nothing, as client::insert_many(next, on_result), on a
+    // connection of its own; `next` and `on_result` are called on that
+    // connection's strand, one at a time, and must stay valid until the
+    // operation completes. Completion: void(std::exception_ptr, insert_many_summary).
+    template <typename CompletionToken>
+    auto insert_many(job_generator next, insert_result_handler on_result, CompletionToken&& token) {
+        return insert_many(std::move(next), std::move(on_result), call_options{},
+                           std::forward<CompletionToken>(token));
+    }
+    template <typename CompletionToken>
+    auto insert_many(job_generator next, insert_result_handler on_result, const call_options& call,
+                     CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, insert_many_summary)>(
+            [this](auto handler, job_generator n, insert_result_handler r, call_options c) {
+                start_insert_streamed(detail::make_completion<insert_many_summary>(std::move(handler), executor_),
+                                      std::move(n), std::move(r), c);
+            },
+            token, std::move(next), std::move(on_result), call);
+    }
+
     // The bulk fast path (COPY), as client::insert_many_fast: it runs on the
     // library's own blocking connections, on a thread of the client's, since
     // COPY cannot run in pipeline mode. Not cancellable.
@@ -329,6 +366,8 @@ private:
                       const call_options& call);
     void start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
                            std::span<const insert_many_params> jobs, const call_options& call);
+    void start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+                               insert_result_handler on_result, const call_options& call);
     void start_insert_many_fast(detail::completion_ptr<std::size_t> done, std::vector<insert_many_params> jobs);
     void start_begin(detail::completion_ptr<async_transaction> done);
 

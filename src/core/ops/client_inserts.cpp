@@ -17,8 +17,8 @@ legacy_target target_of(const insert_context& context) {
     return legacy_target{std::string(context.schema), context.schema_version, context.advisory_lock_prefix};
 }
 
-op<void> notify(const insert_context& context, const std::vector<std::string>& queues) {
-    co_await send_notifications(context.schema, context.due(queues));
+op<void> notify(const insert_context& context, const std::vector<std::string>& queues, bool after_commit = false) {
+    co_await send_notifications(context.schema, context.due(queues), after_commit);
 }
 
 // The batch statement of the schema's scheme, without notifications.
@@ -74,8 +74,9 @@ op<insert_result> insert_one(session_facts facts, const insert_context& context,
     }
     const legacy_target target = target_of(context);
     insert_result result = co_await legacy_insert_one(facts, target, job, caller_transaction, commits_itself);
-    // River 0.11 notifies after the insert, in the same transaction.
-    co_await notify(context, queues_to_notify(jobs));
+    // River 0.11 notifies after the insert, in the same transaction (when
+    // there is one).
+    co_await notify(context, queues_to_notify(jobs), commits_itself);
     co_return result;
 }
 

@@ -16,10 +16,10 @@ op<std::vector<insert_result>> insert_jobs(session_facts facts, std::string_view
     co_return assemble_results(plan, decode_insert_rows(*rows, facts.format));
 }
 
-op<void> send_notifications(std::string_view schema, std::vector<std::string> queues) {
+op<void> send_notifications(std::string_view schema, std::vector<std::string> queues, bool after_commit) {
     if (queues.empty()) co_return;
     const insert_statement statement = build_notify(schema, queues);
-    co_await query({statement.sql, statement.params, false, false});
+    co_await query({statement.sql, statement.params, false, after_commit});
 }
 
 }  // namespace riverqueue::core::ops

@@ -23,7 +23,10 @@ op<std::vector<insert_result>> insert_jobs(session_facts facts, std::string_view
                                            bool commits_itself);
 
 // Sends River's insert notifications for `queues` (nothing when empty).
-op<void> send_notifications(std::string_view schema, std::vector<std::string> queues);
+// `after_commit`: outside a transaction block, after rows that committed on
+// their own, so that a connection lost during it still reports that the
+// insert may have been committed.
+op<void> send_notifications(std::string_view schema, std::vector<std::string> queues, bool after_commit = false);
 
 // Inserts a batch with statements, all or nothing inside the transaction it
 // runs in, one result per job in order: insert_jobs without notifications, or

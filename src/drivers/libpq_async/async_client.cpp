@@ -1,17 +1,17 @@
 // riverqueue::async_client: resolves jobs in the core (as the synchronous
-// client does) and hands them to pipelined connections; the COPY fast path
-// runs the synchronous client on a thread of its own.
+// client does) and hands them to pipelined connections: inserts into River's
+// current schema are gathered with others into one statement; the rest (old
+// schemas, streamed batches) run as the core's operations, step by step; the
+// COPY fast path runs the synchronous client on a thread of its own.
 #include <riverqueue/async_client.hpp>
 
 #include <algorithm>
-#include <mutex>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "core/client_options.hpp"
-#include "core/insert_params.hpp"
-#include "drivers/libpq_async/pipeline_connection.hpp"
+#include "core/ops/legacy_inserts.hpp"
+#include "drivers/libpq_async/async_client_impl.hpp"
 
 namespace riverqueue {
 
@@ -25,103 +25,101 @@ operation_cancelled::operation_cancelled(bool timed_out, bool may_have_committed
 
 namespace detail {
 
-using libpq_async::client_config;
-using libpq_async::operation;
-using libpq_async::operation_ptr;
-using libpq_async::pipeline_connection;
-
-namespace {
-
-// A completion the library completes itself, on the strand that finishes it.
-class internal_completion final : public async_completion<> {
-public:
-    explicit internal_completion(std::function<void(std::exception_ptr)> fn) : fn_(std::move(fn)) {}
-    void complete(std::exception_ptr error) override { fn_(std::move(error)); }
-    void on_cancel(std::function<void(boost::asio::cancellation_type_t)>) override {}
-
-private:
-    std::function<void(std::exception_ptr)> fn_;
-};
-
-core::insert_defaults defaults_of(const client_options& options) {
-    return core::insert_defaults{options.default_max_attempts};
+async_client_impl::async_client_impl(boost::asio::any_io_executor ex, client_options options)
+    : executor(std::move(ex)),
+      config(std::make_shared<client_config>(core::validated(std::move(options)))),
+      blocking(config->options.pool_size) {
+    pool.reserve(config->options.pool_size);
+    for (std::size_t i = 0; i < config->options.pool_size; ++i) {
+        pool.push_back(std::make_shared<pipeline_connection>(executor, config, false));
+    }
 }
 
-}  // namespace
+pipeline_connection& async_client_impl::pick() {
+    return **std::min_element(pool.begin(), pool.end(),
+                              [](const auto& a, const auto& b) { return a->load() < b->load(); });
+}
 
-struct async_client_impl : std::enable_shared_from_this<async_client_impl> {
-    async_client_impl(boost::asio::any_io_executor ex, client_options options)
-        : executor(std::move(ex)),
-          config(std::make_shared<client_config>(core::validated(std::move(options)))),
-          blocking(config->options.pool_size) {
-        pool.reserve(config->options.pool_size);
-        for (std::size_t i = 0; i < config->options.pool_size; ++i) {
-            pool.push_back(std::make_shared<pipeline_connection>(executor, config, false));
-        }
+client& async_client_impl::sync_client() {
+    std::call_once(sync_once, [this] { sync = std::make_unique<client>(config->options); });
+    return *sync;
+}
+
+std::shared_ptr<pipeline_connection> async_client_impl::take_idle_transaction_connection() {
+    std::lock_guard lock(idle_mutex);
+    while (!idle.empty()) {
+        auto conn = std::move(idle.back());
+        idle.pop_back();
+        if (conn->usable()) return conn;
     }
+    return std::make_shared<pipeline_connection>(executor, config, true);
+}
 
-    // The connection with the fewest operations waiting.
-    pipeline_connection& pick() {
-        return **std::min_element(pool.begin(), pool.end(),
-                                  [](const auto& a, const auto& b) { return a->load() < b->load(); });
+void async_client_impl::give_back(std::shared_ptr<pipeline_connection> conn) {
+    std::lock_guard lock(idle_mutex);
+    if (!closed && conn->usable() && idle.size() < config->options.pool_size) {
+        idle.push_back(std::move(conn));
+        return;
     }
+    conn->shutdown("the transaction is over");
+}
 
-    client& sync_client() {
-        std::call_once(sync_once, [this] { sync = std::make_unique<client>(config->options); });
-        return *sync;
-    }
-
-    std::shared_ptr<pipeline_connection> take_idle_transaction_connection() {
+void async_client_impl::shutdown() {
+    for (auto& conn : pool) conn->shutdown("the async_client was destroyed");
+    std::vector<std::shared_ptr<pipeline_connection>> idle_now;
+    {
         std::lock_guard lock(idle_mutex);
-        while (!idle.empty()) {
-            auto conn = std::move(idle.back());
-            idle.pop_back();
-            if (conn->usable()) return conn;
-        }
-        return std::make_shared<pipeline_connection>(executor, config, true);
+        closed = true;
+        idle_now.swap(idle);
     }
+    for (auto& conn : idle_now) conn->shutdown("the async_client was destroyed");
+    blocking.join();
+}
 
-    void give_back(std::shared_ptr<pipeline_connection> conn) {
-        std::lock_guard lock(idle_mutex);
-        if (!closed && conn->usable() && idle.size() < config->options.pool_size) {
-            idle.push_back(std::move(conn));
-            return;
-        }
-        conn->shutdown("the transaction is over");
+core::ops::insert_context async_client_impl::context(int version) const {
+    return core::ops::insert_context{
+        config->options.schema, version,
+        static_cast<std::int32_t>(static_cast<std::uint32_t>(config->options.advisory_lock_prefix)),
+        [config = config](const std::vector<std::string>& queues) -> std::vector<std::string> {
+            if (!config->options.notify) return {};
+            return config->limiter.take(queues, core::notify_limiter::clock::now());
+        }};
+}
+
+void async_client_impl::probe_then(pipeline_connection& conn, std::function<void(std::exception_ptr)> then) {
+    converse<int>(
+        conn,
+        [config = config](const core::ops::session_facts& facts) {
+            return core::ops::probe_schema_version(facts, config->options.schema);
+        },
+        std::make_unique<libpq_async::internal_completion<int>>(
+            [self = shared_from_this(), then = std::move(then)](std::exception_ptr error, int version) {
+                // Two first calls may both probe; they read the same answer.
+                if (!error) self->schema_version.store(version, std::memory_order_release);
+                then(error);
+            }));
+}
+
+core::ops::op<int> async_client_impl::version_within(core::ops::session_facts facts) {
+    int version = known_version();
+    if (version == version_unknown) {
+        version = co_await core::ops::probe_schema_version(facts, config->options.schema);
+        schema_version.store(version, std::memory_order_release);
     }
+    co_return version;
+}
 
-    void shutdown() {
-        for (auto& conn : pool) conn->shutdown("the async_client was destroyed");
-        std::vector<std::shared_ptr<pipeline_connection>> idle_now;
-        {
-            std::lock_guard lock(idle_mutex);
-            closed = true;
-            idle_now.swap(idle);
-        }
-        for (auto& conn : idle_now) conn->shutdown("the async_client was destroyed");
-        blocking.join();
+bool async_client_impl::ended_cleanly(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const connection_error&) {
+        return false;
+    } catch (const operation_cancelled&) {
+        return false;  // its transaction may still be open
+    } catch (...) {
+        return true;
     }
-
-    boost::asio::any_io_executor executor;
-    std::shared_ptr<client_config> config;
-    std::vector<std::shared_ptr<pipeline_connection>> pool;
-    boost::asio::thread_pool blocking;  // the COPY fast path
-    std::once_flag sync_once;
-    std::unique_ptr<client> sync;
-    std::mutex idle_mutex;
-    std::vector<std::shared_ptr<pipeline_connection>> idle;  // transaction connections, between transactions
-    bool closed = false;
-};
-
-struct async_transaction_state {
-    ~async_transaction_state() {
-        if (!finished.load()) conn->shutdown("the transaction was abandoned");
-    }
-
-    std::shared_ptr<async_client_impl> client;
-    std::shared_ptr<pipeline_connection> conn;
-    std::atomic<bool> finished{false};
-};
+}
 
 }  // namespace detail
 
@@ -138,37 +136,66 @@ const client_options& async_client::options() const noexcept { return impl_->con
 
 boost::asio::any_io_executor async_client::get_executor() const noexcept { return executor_; }
 
+namespace {
+
+// Calls `start` with the completion once the schema version is known: at
+// once, or after a probe on one of the client's connections (whose failure
+// fails the operation).
+template <typename T>
+void when_version_known(detail::async_client_impl& impl, detail::completion_ptr<T> done,
+                        std::function<void(detail::completion_ptr<T>)> start) {
+    if (impl.known_version() != detail::async_client_impl::version_unknown) {
+        start(std::move(done));
+        return;
+    }
+    auto waiting = std::shared_ptr<detail::async_completion<T>>(std::move(done));
+    impl.probe_then(impl.pick(), [waiting, start = std::move(start)](std::exception_ptr error) {
+        if (error) {
+            waiting->complete(error, T{});
+            return;
+        }
+        start(std::make_unique<libpq_async::shared_completion<T>>(waiting));
+    });
+}
+
+}  // namespace
+
 void async_client::start_insert(detail::completion_ptr<insert_result> done, const dynamic_args& args,
                                 const insert_opts& opts, const call_options& call) {
-    auto op = std::make_shared<detail::operation>();
+    core::resolved_job job;
     try {
-        op->jobs.push_back(core::resolve_insert(args, opts, detail::defaults_of(impl_->config->options),
-                                                std::chrono::system_clock::now()));
+        job = core::resolve_insert(args, opts, detail::defaults_of(impl_->config->options),
+                                   std::chrono::system_clock::now());
     } catch (...) {
         done->complete(std::current_exception(), insert_result{});
         return;
     }
-    op->what = detail::operation::type::insert;
-    op->timeout = call.timeout;
-    op->one = std::move(done);
-    impl_->pick().submit(std::move(op));
+    when_version_known<insert_result>(*impl_, std::move(done),
+                                      [impl = impl_, job = std::move(job), call](auto d) mutable {
+                                          impl->insert_one(std::move(job), std::move(d), call);
+                                      });
 }
 
 void async_client::start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
                                      std::span<const insert_many_params> jobs, const call_options& call) {
-    auto op = std::make_shared<detail::operation>();
+    std::vector<core::resolved_job> resolved;
     try {
         if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
-        op->jobs = core::resolve_insert_many(jobs, detail::defaults_of(impl_->config->options),
+        resolved = core::resolve_insert_many(jobs, detail::defaults_of(impl_->config->options),
                                              std::chrono::system_clock::now());
     } catch (...) {
         done->complete(std::current_exception(), {});
         return;
     }
-    op->what = detail::operation::type::insert_many;
-    op->timeout = call.timeout;
-    op->many = std::move(done);
-    impl_->pick().submit(std::move(op));
+    when_version_known<std::vector<insert_result>>(*impl_, std::move(done),
+                                                   [impl = impl_, resolved = std::move(resolved), call](auto d) mutable {
+                                                       impl->insert_batch(std::move(resolved), std::move(d), call);
+                                                   });
+}
+
+void async_client::start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+                                         insert_result_handler on_result, const call_options& call) {
+    impl_->insert_streamed(std::move(next), std::move(on_result), std::move(done), call);
 }
 
 void async_client::start_insert_many_fast(detail::completion_ptr<std::size_t> done,
@@ -195,7 +222,7 @@ void async_client::start_begin(detail::completion_ptr<async_transaction> done) {
     op->may_commit = false;
     // The state is held by the completion until BEGIN answers; the handler
     // then owns the transaction.
-    op->plain = std::make_unique<detail::internal_completion>(
+    op->plain = std::make_unique<libpq_async::internal_completion<>>(
         [done = std::shared_ptr<detail::async_completion<async_transaction>>(std::move(done)),
          state](std::exception_ptr error) mutable {
             if (error) {
@@ -205,97 +232,6 @@ void async_client::start_begin(detail::completion_ptr<async_transaction> done) {
                 return;
             }
             done->complete(nullptr, async_transaction(std::move(state)));
-        });
-    auto conn = state->conn;
-    conn->submit(std::move(op));
-}
-
-// ---- async_transaction ----
-
-async_transaction::async_transaction(std::shared_ptr<detail::async_transaction_state> state) noexcept
-    : state_(std::move(state)) {}
-async_transaction::async_transaction(async_transaction&&) noexcept = default;
-async_transaction& async_transaction::operator=(async_transaction&&) noexcept = default;
-async_transaction::~async_transaction() = default;
-
-boost::asio::any_io_executor async_transaction::executor() const {
-    return state_ ? state_->client->executor : boost::asio::any_io_executor{};
-}
-
-namespace {
-
-std::exception_ptr no_transaction() {
-    return std::make_exception_ptr(validation_error("transaction", "the async_transaction is not open"));
-}
-
-}  // namespace
-
-void async_transaction::start_insert(detail::completion_ptr<insert_result> done, const dynamic_args& args,
-                                     const insert_opts& opts, const call_options& call) {
-    if (!state_) {
-        done->complete(no_transaction(), insert_result{});
-        return;
-    }
-    auto op = std::make_shared<detail::operation>();
-    try {
-        op->jobs.push_back(core::resolve_insert(args, opts, detail::defaults_of(state_->client->config->options),
-                                                std::chrono::system_clock::now()));
-    } catch (...) {
-        done->complete(std::current_exception(), insert_result{});
-        return;
-    }
-    op->may_commit = false;
-    op->timeout = call.timeout;
-    op->one = std::move(done);
-    state_->conn->submit(std::move(op));
-}
-
-void async_transaction::start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
-                                          std::span<const insert_many_params> jobs) {
-    if (!state_) {
-        done->complete(no_transaction(), {});
-        return;
-    }
-    auto op = std::make_shared<detail::operation>();
-    try {
-        if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
-        op->jobs = core::resolve_insert_many(jobs, detail::defaults_of(state_->client->config->options),
-                                             std::chrono::system_clock::now());
-    } catch (...) {
-        done->complete(std::current_exception(), {});
-        return;
-    }
-    op->what = detail::operation::type::insert_many;
-    op->may_commit = false;
-    op->many = std::move(done);
-    state_->conn->submit(std::move(op));
-}
-
-void async_transaction::start_statement(detail::completion_ptr<> done, std::string sql, int what) {
-    if (!state_) {
-        done->complete(no_transaction());
-        return;
-    }
-    auto op = std::make_shared<detail::operation>();
-    op->what = detail::operation::type::statement;
-    if (what == 0) {
-        op->sql = std::move(sql);
-        op->may_commit = false;
-        op->plain = std::move(done);
-        state_->conn->submit(std::move(op));
-        return;
-    }
-    // COMMIT or ROLLBACK ends the transaction whatever its outcome; the
-    // connection is reused only after a clean end.
-    op->sql = what == 1 ? "COMMIT" : "ROLLBACK";
-    op->may_commit = what == 1;
-    std::shared_ptr<detail::async_transaction_state> state = std::move(state_);
-    state->finished = true;
-    op->plain = std::make_unique<detail::internal_completion>(
-        [done = std::shared_ptr<detail::async_completion<>>(std::move(done)), state](std::exception_ptr error) {
-            if (error) state->conn->shutdown("the transaction ended in error");
-            else state->client->give_back(state->conn);
-            done->complete(error);
         });
     auto conn = state->conn;
     conn->submit(std::move(op));

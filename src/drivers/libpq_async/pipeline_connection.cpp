@@ -14,6 +14,7 @@
 #include "core/redact.hpp"
 #include "drivers/libpq/job_inserter.hpp"
 #include "drivers/libpq/pg_result.hpp"
+#include "drivers/libpq/session.hpp"
 #include "drivers/libpq/timed_wait.hpp"
 
 namespace riverqueue::libpq_async {
@@ -49,6 +50,9 @@ struct pipeline_connection::segment {
     std::vector<std::string> notified;     // queues notified by the statement
     std::string preparing;                 // SQL text prepared in this segment, if any
     bool prepare_answered = false;
+    bool is_conversation = false;
+    bool checks_commit = false;            // the statement is COMMIT (libpq::check_committed)
+    libpq::result_ptr result;              // conversation: the statement's result
     std::optional<std::vector<insert_result>> rows;
     bool succeeded = false;  // statement: its command completed
     std::exception_ptr error;
@@ -61,6 +65,7 @@ void operation::install_cancellation(std::function<void(asio::cancellation_type_
     if (one) one->on_cancel(std::move(on_cancel));
     else if (many) many->on_cancel(std::move(on_cancel));
     else if (plain) plain->on_cancel(std::move(on_cancel));
+    else if (talk) talk->on_cancel(std::move(on_cancel));
 }
 
 void operation::complete(std::exception_ptr error, std::vector<insert_result> rows) {
@@ -76,6 +81,8 @@ void operation::complete(std::exception_ptr error, std::vector<insert_result> ro
     } else if (plain) {
         plain->complete(error);
         plain.reset();
+    } else if (talk) {
+        talk->complete(error);
     }
 }
 
@@ -259,18 +266,28 @@ void pipeline_connection::send_segment() {
     };
     take();
     const operation& first = *seg->ops.front();
-    seg->is_insert = first.what != operation::type::statement;
-    if (seg->is_insert && !first.solo && !for_transaction_) {
-        std::size_t jobs = first.jobs.size();
-        while (!pending_.empty() && pending_.front()->what != operation::type::statement && !pending_.front()->solo &&
-               jobs + pending_.front()->jobs.size() <= max_batch_jobs) {
-            jobs += pending_.front()->jobs.size();
-            take();
+    if (first.what == operation::type::conversation) {
+        seg->is_conversation = true;
+        if (!send_conversation_step(*seg)) return;
+    } else {
+        seg->is_insert = first.what != operation::type::statement;
+        if (seg->is_insert && !first.solo && !for_transaction_) {
+            std::size_t jobs = first.jobs.size();
+            while (!pending_.empty() && pending_.front()->what != operation::type::statement &&
+                   pending_.front()->what != operation::type::conversation && !pending_.front()->solo &&
+                   jobs + pending_.front()->jobs.size() <= max_batch_jobs) {
+                jobs += pending_.front()->jobs.size();
+                take();
+            }
         }
     }
 
-    bool ok = false;
-    if (seg->is_insert) {
+    bool ok = true;
+    if (seg->is_conversation) {
+        const driver::statement& statement = seg->ops.front()->next->statement;
+        seg->checks_commit = statement.sql == "COMMIT";
+        ok = send_query(statement.sql, statement.params, statement.repeated, *seg);
+    } else if (seg->is_insert) {
         for (const auto& op : seg->ops) {
             seg->offsets.push_back(seg->jobs.size());
             seg->jobs.insert(seg->jobs.end(), op->jobs.begin(), op->jobs.end());
@@ -289,30 +306,65 @@ void pipeline_connection::send_segment() {
         }
         const core::insert_statement statement =
             core::build_insert(options.schema, seg->plan.to_send, seg->notified, detection_);
-        const std::vector<const char*> values = driver::param_c_strings(statement.params);
-        const int count = static_cast<int>(values.size());
-        auto found = prepared_.find(statement.sql);
-        const bool may_prepare = options.prepared_statements && prepared_.size() < max_prepared;
-        if (found == prepared_.end() && may_prepare) {
-            prepared& entry = prepared_[statement.sql];
-            entry.name = core::prepared_statement_name(statement.sql);
-            seg->preparing = statement.sql;
-            ok = PQsendPrepare(conn_, entry.name.c_str(), statement.sql.c_str(), count, nullptr) == 1 &&
-                 PQsendQueryPrepared(conn_, entry.name.c_str(), count, values.data(), nullptr, nullptr, 1) == 1;
-        } else if (found != prepared_.end() && found->second.ready) {
-            ok = PQsendQueryPrepared(conn_, found->second.name.c_str(), count, values.data(), nullptr, nullptr, 1) == 1;
-        } else {
-            // Unnamed: prepared statements are off, the statement is being
-            // prepared by a segment still in flight, or there are too many shapes.
-            ok = PQsendQueryParams(conn_, statement.sql.c_str(), count, nullptr, values.data(), nullptr, nullptr, 1) ==
-                 1;
-        }
+        ok = send_query(statement.sql, statement.params, true, *seg);
     } else {
-        ok = PQsendQueryParams(conn_, first.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+        seg->checks_commit = first.sql == "COMMIT";
+        ok = send_query(first.sql, {}, false, *seg);
     }
     ok = ok && PQpipelineSync(conn_) == 1;
     in_flight_.push_back(std::move(seg));
     if (!ok) lost(error_message());
+}
+
+// Starts the conversation if it has not started, and readies its next
+// request; false when there is nothing to send (it finished, or asked for
+// what a pipeline cannot do), the operation then being complete.
+bool pipeline_connection::send_conversation_step(segment& seg) {
+    const operation_ptr& op = seg.ops.front();
+    try {
+        if (!op->started) {
+            op->started = true;
+            op->next = op->talk->start(core::ops::session_facts{driver::result_format::binary, server_version_,
+                                                                for_transaction_, false});
+        }
+        if (op->next != nullptr && op->next->what != core::ops::request::kind::query) {
+            throw riverqueue::error("COPY cannot run on the asynchronous client's pipelined connections");
+        }
+    } catch (...) {
+        finish(op, std::current_exception());
+        return false;
+    }
+    if (op->next == nullptr) {
+        finish(op, nullptr);
+        return false;
+    }
+    op->may_commit = op->next->statement.commits_itself;
+    return true;
+}
+
+// Sends one statement, its rows in binary. A repeated statement (an insert
+// shape) is prepared once per connection when prepared statements are on.
+bool pipeline_connection::send_query(std::string_view sql, std::span<const std::optional<std::string>> params,
+                                     bool repeated, segment& seg) {
+    const std::string text(sql);
+    const std::vector<const char*> values = driver::param_c_strings(params);
+    const int count = static_cast<int>(values.size());
+    if (!repeated || !config_->options.prepared_statements) {
+        return PQsendQueryParams(conn_, text.c_str(), count, nullptr, values.data(), nullptr, nullptr, 1) == 1;
+    }
+    auto found = prepared_.find(text);
+    if (found == prepared_.end() && prepared_.size() < max_prepared) {
+        prepared& entry = prepared_[text];
+        entry.name = core::prepared_statement_name(text);
+        seg.preparing = text;
+        return PQsendPrepare(conn_, entry.name.c_str(), text.c_str(), count, nullptr) == 1 &&
+               PQsendQueryPrepared(conn_, entry.name.c_str(), count, values.data(), nullptr, nullptr, 1) == 1;
+    }
+    if (found != prepared_.end() && found->second.ready) {
+        return PQsendQueryPrepared(conn_, found->second.name.c_str(), count, values.data(), nullptr, nullptr, 1) == 1;
+    }
+    // Being prepared by a segment still in flight, or too many shapes: unnamed.
+    return PQsendQueryParams(conn_, text.c_str(), count, nullptr, values.data(), nullptr, nullptr, 1) == 1;
 }
 
 void pipeline_connection::flush() {
@@ -392,7 +444,7 @@ void pipeline_connection::process_results() {
                 if (!seg.preparing.empty() && !seg.prepare_answered) {
                     seg.prepare_answered = true;
                     if (auto it = prepared_.find(seg.preparing); it != prepared_.end()) it->second.ready = true;
-                } else if (!seg.is_insert && seg.ops.front()->sql == "COMMIT") {
+                } else if (seg.checks_commit) {
                     try {
                         libpq::check_committed(result.get());
                         seg.succeeded = true;
@@ -402,6 +454,7 @@ void pipeline_connection::process_results() {
                 } else {
                     seg.succeeded = true;
                 }
+                if (seg.is_conversation && seg.succeeded) seg.result = std::move(result);
                 break;
             case PGRES_TUPLES_OK:
                 if (seg.is_insert && !seg.error) {
@@ -412,6 +465,7 @@ void pipeline_connection::process_results() {
                     }
                 } else {
                     seg.succeeded = true;
+                    if (seg.is_conversation) seg.result = std::move(result);
                 }
                 break;
             default: {
@@ -478,12 +532,20 @@ void pipeline_connection::finish_segment(segment& seg) {
             send_again(seg, false);
             return;
         }
+        if (seg.is_conversation) {
+            resume_conversation(seg);
+            return;
+        }
         const bool retry_alone = seg.is_insert && seg.ops.size() > 1 && seg.database_error;
         if (!retry_alone) {
             for (const auto& op : seg.ops) finish(op, seg.error);
             return;
         }
         send_again(seg, true);
+        return;
+    }
+    if (seg.is_conversation) {
+        resume_conversation(seg);
         return;
     }
     if (!seg.is_insert) {
@@ -506,6 +568,26 @@ void pipeline_connection::finish_segment(segment& seg) {
                                         std::make_move_iterator(results.begin() + static_cast<std::ptrdiff_t>(end)));
         finish(seg.ops[i], nullptr, std::move(mine));
     }
+}
+
+// Hands the statement's outcome to its conversation, and queues its next
+// request ahead of the others (a conversation's steps follow each other).
+void pipeline_connection::resume_conversation(segment& seg) {
+    const operation_ptr& op = seg.ops.front();
+    if (op->done) return;  // cancelled or timed out meanwhile
+    core::ops::reply answer;
+    if (seg.error) answer.error = seg.error;
+    else if (seg.result) answer.rows = std::make_unique<libpq::result_rows>(std::move(seg.result));
+    else answer.error = std::make_exception_ptr(riverqueue::error("no result"));
+    op->next = op->talk->resume(std::move(answer));
+    if (op->next == nullptr) {
+        finish(op, nullptr);
+        return;
+    }
+    op->sent = false;
+    op->solo = true;
+    pending_.push_front(op);
+    schedule_pump();
 }
 
 void pipeline_connection::start_connect() {
@@ -568,7 +650,8 @@ void pipeline_connection::connect_step(unsigned generation, const boost::system:
         connect_wait(PGRES_POLLING_READING);  // unreachable in practice; re-register
         return;
     }
-    detection_ = core::duplicate_detection_for_server(PQserverVersion(conn_));
+    server_version_ = PQserverVersion(conn_);
+    detection_ = core::duplicate_detection_for_server(server_version_);
     connecting_ = false;
     pump();
 }

@@ -18,6 +18,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,8 @@
 #include "core/insert_params.hpp"
 #include "core/insert_sql.hpp"
 #include "core/notify_limiter.hpp"
+#include "core/ops/operation.hpp"
+#include "drivers/libpq_async/conversation.hpp"
 
 namespace riverqueue::libpq_async {
 
@@ -49,11 +52,14 @@ struct client_config {
 
 // An operation waiting for, or running on, a pipeline connection.
 struct operation {
-    enum class type { insert, insert_many, statement };
+    enum class type { insert, insert_many, statement, conversation };
 
     type what = type::insert;
     std::vector<core::resolved_job> jobs;  // insert, insert_many
     std::string sql;                       // statement
+    std::unique_ptr<conversation> talk;    // conversation
+    const core::ops::request* next = nullptr;  // conversation: the request to send next
+    bool started = false;                      // conversation: talk->start() was called
     // Whether a connection lost after sending it leaves its outcome unknown
     // (false inside a transaction, except for COMMIT).
     bool may_commit = true;
@@ -111,6 +117,10 @@ private:
     void schedule_pump();
     void pump();
     void send_segment();
+    bool send_conversation_step(segment& seg);
+    bool send_query(std::string_view sql, std::span<const std::optional<std::string>> params, bool repeated,
+                    segment& seg);
+    void resume_conversation(segment& seg);
     void finish_segment(segment& seg);
 
     void start_connect();
@@ -143,6 +153,7 @@ private:
     bool closed_ = false;
     bool cancel_sent_ = false;  // a cancel request went out on this connection
     core::duplicate_detection detection_ = core::duplicate_detection::xmax;
+    int server_version_ = 0;
     std::deque<operation_ptr> pending_;
     std::deque<std::unique_ptr<segment>> in_flight_;
     struct prepared {

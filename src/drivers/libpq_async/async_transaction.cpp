@@ -1,0 +1,101 @@
+// riverqueue::async_transaction: a transaction on a connection of its own;
+// its operations run in the order they were started.
+#include <riverqueue/async_client.hpp>
+
+#include "drivers/libpq_async/async_client_impl.hpp"
+
+namespace riverqueue {
+
+async_transaction::async_transaction(std::shared_ptr<detail::async_transaction_state> state) noexcept
+    : state_(std::move(state)) {}
+async_transaction::async_transaction(async_transaction&&) noexcept = default;
+async_transaction& async_transaction::operator=(async_transaction&&) noexcept = default;
+async_transaction::~async_transaction() = default;
+
+boost::asio::any_io_executor async_transaction::executor() const {
+    return state_ ? state_->client->executor : boost::asio::any_io_executor{};
+}
+
+namespace {
+
+std::exception_ptr no_transaction() {
+    return std::make_exception_ptr(validation_error("transaction", "the async_transaction is not open"));
+}
+
+}  // namespace
+
+void async_transaction::start_insert(detail::completion_ptr<insert_result> done, const dynamic_args& args,
+                                     const insert_opts& opts, const call_options& call) {
+    if (!state_) {
+        done->complete(no_transaction(), insert_result{});
+        return;
+    }
+    core::resolved_job job;
+    try {
+        job = core::resolve_insert(args, opts, detail::defaults_of(state_->client->config->options),
+                                   std::chrono::system_clock::now());
+    } catch (...) {
+        done->complete(std::current_exception(), insert_result{});
+        return;
+    }
+    state_->client->insert_one_in(*state_->conn, std::move(job), std::move(done), call);
+}
+
+void async_transaction::start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
+                                          std::span<const insert_many_params> jobs) {
+    if (!state_) {
+        done->complete(no_transaction(), {});
+        return;
+    }
+    std::vector<core::resolved_job> resolved;
+    try {
+        if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
+        resolved = core::resolve_insert_many(jobs, detail::defaults_of(state_->client->config->options),
+                                             std::chrono::system_clock::now());
+    } catch (...) {
+        done->complete(std::current_exception(), {});
+        return;
+    }
+    state_->client->insert_batch_in(*state_->conn, std::move(resolved), std::move(done));
+}
+
+void async_transaction::start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+                                              insert_result_handler on_result) {
+    if (!state_) {
+        done->complete(no_transaction(), {});
+        return;
+    }
+    state_->client->insert_streamed_in(*state_->conn, std::move(next), std::move(on_result), std::move(done));
+}
+
+void async_transaction::start_statement(detail::completion_ptr<> done, std::string sql, int what) {
+    if (!state_) {
+        done->complete(no_transaction());
+        return;
+    }
+    auto op = std::make_shared<detail::operation>();
+    op->what = detail::operation::type::statement;
+    if (what == 0) {
+        op->sql = std::move(sql);
+        op->may_commit = false;
+        op->plain = std::move(done);
+        state_->conn->submit(std::move(op));
+        return;
+    }
+    // COMMIT or ROLLBACK ends the transaction whatever its outcome; the
+    // connection is reused only after a clean end.
+    op->sql = what == 1 ? "COMMIT" : "ROLLBACK";
+    op->may_commit = what == 1;
+    std::shared_ptr<detail::async_transaction_state> state = std::move(state_);
+    state->finished = true;
+    op->plain = std::make_unique<libpq_async::internal_completion<>>(
+        [done = std::shared_ptr<detail::async_completion<>>(std::move(done)), state](std::exception_ptr error) {
+            if (error) state->conn->shutdown("the transaction ended in error");
+            else state->client->give_back(state->conn);
+            done->complete(error);
+        });
+    auto conn = state->conn;
+    conn->submit(std::move(op));
+}
+
+}  // namespace riverqueue
