@@ -78,6 +78,11 @@ public:
     // Runs one statement and returns its rows (none for a command).
     virtual std::unique_ptr<rows> query(const statement& stmt) = 0;
 
+    // Runs SQL text without parameters that may hold several statements (a
+    // migration's script) through the simple query protocol. The default
+    // sends it through query(), which takes one statement only.
+    virtual void execute(std::string_view sql);
+
     // COPY ... FROM STDIN, if the driver can. The core sends copy_begin with the
     // COPY statement, copy_write with whole lines of COPY text format, then
     // copy_end, which returns the number of rows copied. A driver that cannot

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <riverqueue/connection.hpp>
+#include <riverqueue/driver.hpp>
 #include <riverqueue/insert_opts.hpp>
 
 namespace riverqueue {
@@ -46,6 +47,18 @@ public:
 
     // Every known version with whether it is applied.
     std::vector<migration_version_status> status(connection& conn) const;
+
+    // The same on any driver's session (a pqxx::nontransaction through
+    // riverqueue::libpqxx::session, say). On a session outside a transaction
+    // each version runs in a transaction of its own; on one inside a
+    // transaction every version runs in it, as River's MigrateTx does, and
+    // nothing is committed: from below version 4 up to 6 or later fails
+    // there (database_error 55P04: version 6 uses the state version 4 adds,
+    // which PostgreSQL allows only once committed), as in River.
+    std::vector<int> migrate_up(driver::session& session, std::optional<int> target_version = {}) const;
+    std::vector<int> migrate_down(driver::session& session, std::optional<int> target_version = {}) const;
+    std::vector<applied_migration> applied(driver::session& session) const;
+    std::vector<migration_version_status> status(driver::session& session) const;
 
     const std::string& schema() const noexcept { return schema_; }
 

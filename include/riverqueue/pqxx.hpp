@@ -35,6 +35,7 @@ public:
     int server_version() override;
     bool in_transaction() override;
     std::unique_ptr<driver::rows> query(const driver::statement& stmt) override;
+    void execute(std::string_view sql) override;
 
 private:
     ::pqxx::transaction_base& tx_;

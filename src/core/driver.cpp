@@ -14,6 +14,8 @@ std::vector<const char*> param_c_strings(std::span<const std::optional<std::stri
     return values;
 }
 
+void session::execute(std::string_view sql) { query(statement{sql, {}, false, false}); }
+
 void session::copy_begin(std::string_view) { throw error("this driver does not support COPY"); }
 void session::copy_write(std::string_view) { throw error("this driver does not support COPY"); }
 std::uint64_t session::copy_end() { throw error("this driver does not support COPY"); }

@@ -34,8 +34,8 @@ void add_notify_params(std::vector<std::optional<std::string>>& params, std::str
 
 }  // namespace
 
-insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues) {
-    insert_statement statement;
+sql_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues) {
+    sql_statement statement;
     statement.sql = notify_select(1, 2);
     add_notify_params(statement.params, schema, notify_queues);
     return statement;
@@ -210,11 +210,11 @@ std::vector<std::optional<std::string>> job_array_params(std::span<const resolve
     return params;
 }
 
-insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
+sql_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                               std::span<const std::string> notify_queues, duplicate_detection detection,
                               driver::result_format format) {
     const std::string p = schema_prefix(schema);
-    insert_statement statement;
+    sql_statement statement;
     std::string insert = jobs.size() == 1 ? single_row_insert(p, *jobs.front(), statement.params)
                                           : batch_insert(p, jobs, statement.params);
     insert += conflict_and_returning(p, any_unique(jobs), detection, format);

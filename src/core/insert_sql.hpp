@@ -15,6 +15,7 @@
 #include <riverqueue/driver.hpp>
 
 #include "core/insert_params.hpp"
+#include "core/sql_statement.hpp"
 #include "core/sql_literals.hpp"
 
 namespace riverqueue::core {
@@ -34,22 +35,17 @@ duplicate_detection duplicate_detection_for_server(int server_version_num) noexc
 std::string job_columns(std::string_view table, driver::result_format format = driver::result_format::binary);
 inline constexpr int job_column_count = 18;
 
-struct insert_statement {
-    std::string sql;
-    std::vector<std::optional<std::string>> params;  // text format
-};
-
 // Builds the insert for `jobs` (already deduplicated by unique key), sending
 // River's insert notification on `<schema>.river_insert` for each of
 // `notify_queues` in the same statement; empty means no notification. One job goes as a single-row INSERT ... VALUES
 // (the server parses no arrays); a batch without unique jobs has no
 // ON CONFLICT clause (a row without unique_key cannot conflict).
-insert_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
+sql_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                               std::span<const std::string> notify_queues, duplicate_detection detection,
                               driver::result_format format = driver::result_format::binary);
 
 // A statement that only sends River's insert notifications for these queues.
-insert_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues);
+sql_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues);
 
 // River's payload for a queue: {"queue": "<queue>"}.
 std::string insert_notification_payload(std::string_view queue);

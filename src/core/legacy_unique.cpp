@@ -185,22 +185,6 @@ void validate_legacy_insert(const resolved_job& job, const std::optional<unique_
 // ---------------------------------------------------------------------------
 // Schema version
 
-insert_statement build_migration_table_probe(std::string_view schema) {
-    // to_regclass returns NULL rather than failing when the table (or the
-    // schema) does not exist; the column is looked up on that very table.
-    std::string table = schema.empty() ? "river_migration" : quote_identifier(schema) + ".river_migration";
-    return {"SELECT t.oid IS NOT NULL, EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a"
-            " WHERE a.attrelid = t.oid AND a.attname = 'line' AND a.attnum > 0 AND NOT a.attisdropped)"
-            " FROM (SELECT to_regclass($1) AS oid) AS t",
-            {std::move(table)}};
-}
-
-insert_statement build_schema_version_query(std::string_view schema, bool has_line) {
-    std::string sql = "SELECT max(version) FROM " + schema_prefix(schema) + "river_migration";
-    if (!has_line) return {std::move(sql), {}};
-    return {sql + " WHERE line = $1", {std::string("main")}};
-}
-
 int interpret_schema_version(bool table_exists, bool has_line, std::optional<std::int64_t> max_version) {
     if (!table_exists || !max_version) return 0;
     if (*max_version < 0 || *max_version > 1'000'000) {
@@ -247,11 +231,11 @@ std::string legacy_job_columns(std::string_view table, int schema_version, drive
     return columns;
 }
 
-insert_statement build_legacy_fast_unique_insert(std::string_view schema, const resolved_job& job,
+sql_statement build_legacy_fast_unique_insert(std::string_view schema, const resolved_job& job,
                                                  const std::array<std::uint8_t, 32>& unique_key,
                                                  duplicate_detection detection, driver::result_format format) {
     const std::string p = schema_prefix(schema);
-    insert_statement statement;
+    sql_statement statement;
     statement.sql =
         "INSERT INTO " + p +
         "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,"
@@ -267,13 +251,13 @@ insert_statement build_legacy_fast_unique_insert(std::string_view schema, const 
     return statement;
 }
 
-insert_statement build_legacy_advisory_lock(std::int64_t lock_key) {
+sql_statement build_legacy_advisory_lock(std::int64_t lock_key) {
     return {"SELECT pg_advisory_xact_lock($1::bigint)", {std::to_string(lock_key)}};
 }
 
-insert_statement build_legacy_unique_lookup(std::string_view schema, const legacy_unique_lookup& lookup,
+sql_statement build_legacy_unique_lookup(std::string_view schema, const legacy_unique_lookup& lookup,
                                             int schema_version, driver::result_format format) {
-    insert_statement statement;
+    sql_statement statement;
     statement.sql = "SELECT " + legacy_job_columns("river_job", schema_version, format) +
                     ", true AS unique_skipped_as_duplicate FROM " + schema_prefix(schema) +
                     "river_job WHERE kind = $1::text"
@@ -300,11 +284,11 @@ insert_statement build_legacy_unique_lookup(std::string_view schema, const legac
     return statement;
 }
 
-insert_statement build_legacy_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
+sql_statement build_legacy_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                                      int schema_version, driver::result_format format) {
     require_legacy_version(schema_version);
     const std::string p = schema_prefix(schema);
-    insert_statement statement;
+    sql_statement statement;
     statement.sql =
         "INSERT INTO " + p +
         "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags)"

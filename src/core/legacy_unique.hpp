@@ -153,14 +153,6 @@ void validate_legacy_insert(const resolved_job& job, const std::optional<unique_
 // ---------------------------------------------------------------------------
 // Schema version
 
-// One row `(table_exists boolean, has_line boolean)`: whether `river_migration`
-// exists in `schema` (through the search_path when empty) and whether that
-// same table has the `line` column (versions 5 and later).
-insert_statement build_migration_table_probe(std::string_view schema);
-
-// One row `(max_version bigint)`, NULL when no version is recorded: the main
-// line's newest version, for either layout of `river_migration`.
-insert_statement build_schema_version_query(std::string_view schema, bool has_line);
 
 // The schema version from the two results: 0 without a table or rows.
 // Throws riverqueue::error for a table without `line` that claims version 5 or
@@ -180,26 +172,26 @@ std::string legacy_job_columns(std::string_view table, int schema_version,
 // Version 5 fast path for one job, River 0.11's JobInsertUnique: insert with
 // `unique_key`, ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL
 // DO UPDATE SET kind = EXCLUDED.kind, returning the row and the duplicate flag.
-insert_statement build_legacy_fast_unique_insert(std::string_view schema, const resolved_job& job,
+sql_statement build_legacy_fast_unique_insert(std::string_view schema, const resolved_job& job,
                                                  const std::array<std::uint8_t, 32>& unique_key,
                                                  duplicate_detection detection,
                                                  driver::result_format format = driver::result_format::binary);
 
 // `SELECT pg_advisory_xact_lock($1)`: run inside the transaction (or
 // savepoint) that then looks up and inserts.
-insert_statement build_legacy_advisory_lock(std::int64_t lock_key);
+sql_statement build_legacy_advisory_lock(std::int64_t lock_key);
 
 // River 0.11's JobGetByKindAndUniqueProperties: the first row (if any) of
 // `kind` and, as configured, equal args (jsonb), created_at in [begin, end),
 // equal queue, state in the set; duplicate flag true.
-insert_statement build_legacy_unique_lookup(std::string_view schema, const legacy_unique_lookup& lookup,
+sql_statement build_legacy_unique_lookup(std::string_view schema, const legacy_unique_lookup& lookup,
                                             int schema_version,
                                             driver::result_format format = driver::result_format::binary);
 
 // Plain insert of `jobs` for a schema of version 2..5, naming only columns
 // that exist at that version (never unique_key nor unique_states); duplicate
 // flag false. Call validate_legacy_insert for each job first.
-insert_statement build_legacy_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
+sql_statement build_legacy_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                                      int schema_version,
                                      driver::result_format format = driver::result_format::binary);
 

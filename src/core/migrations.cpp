@@ -518,22 +518,23 @@ std::vector<int> plan_migrate_down(std::span<const int> applied_versions,
     return revertible;
 }
 
-migration_statement migration_table_exists_query(std::string_view schema) {
-    // to_regclass takes the name as text and returns NULL, rather than failing,
-    // when the table (or the schema) does not exist.
-    return {"SELECT to_regclass($1) IS NOT NULL", {migration_table(schema)}};
+sql_statement migration_table_probe(std::string_view schema) {
+    // to_regclass takes the name as text and returns NULL, rather than
+    // failing, when the table (or the schema) does not exist; the column is
+    // looked up on that very table.
+    return {"SELECT t.oid IS NOT NULL, EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a"
+            " WHERE a.attrelid = t.oid AND a.attname = 'line' AND a.attnum > 0 AND NOT a.attisdropped)"
+            " FROM (SELECT to_regclass($1) AS oid) AS t",
+            {migration_table(schema)}};
 }
 
-migration_statement migration_line_column_exists_query(std::string_view schema) {
-    std::optional<std::string> schema_param;
-    if (!schema.empty()) schema_param = std::string(schema);
-    return {"SELECT EXISTS (SELECT 1 FROM information_schema.columns"
-            " WHERE table_schema = coalesce($1::text, current_schema)"
-            " AND table_name = 'river_migration' AND column_name = 'line')",
-            {std::move(schema_param)}};
+sql_statement latest_version_query(std::string_view schema, migration_table_layout layout) {
+    std::string sql = "SELECT max(version) FROM " + migration_table(schema);
+    if (layout == migration_table_layout::version_only) return {std::move(sql), {}};
+    return {sql + " WHERE line = $1", {std::string(main_migration_line)}};
 }
 
-migration_statement applied_versions_query(std::string_view schema,
+sql_statement applied_versions_query(std::string_view schema,
                                            migration_table_layout layout) {
     // Microseconds as an integer: exact, and independent of the session's
     // TimeZone and DateStyle.
@@ -546,7 +547,7 @@ migration_statement applied_versions_query(std::string_view schema,
     return {sql + " WHERE line = $1 ORDER BY version", {std::string(main_migration_line)}};
 }
 
-migration_statement record_applied_statement(std::string_view schema, int version) {
+sql_statement record_applied_statement(std::string_view schema, int version) {
     // River writes the layout the version's own SQL leaves behind: version 5
     // adds `line`, so it and later versions are recorded with it.
     if (version < line_column_added_version) {
@@ -557,16 +558,16 @@ migration_statement record_applied_statement(std::string_view schema, int versio
             {std::string(main_migration_line), std::to_string(version)}};
 }
 
-std::optional<migration_statement> record_reverted_statement(std::string_view schema,
+std::optional<sql_statement> record_reverted_statement(std::string_view schema,
                                                              int version) {
     if (version <= 1) return std::nullopt;
     // Reverting version 5 has already removed `line` when this runs.
     if (version <= line_column_added_version) {
-        return migration_statement{
+        return sql_statement{
             "DELETE FROM " + migration_table(schema) + " WHERE version = $1",
             {std::to_string(version)}};
     }
-    return migration_statement{
+    return sql_statement{
         "DELETE FROM " + migration_table(schema) + " WHERE line = $1 AND version = $2",
         {std::string(main_migration_line), std::to_string(version)}};
 }

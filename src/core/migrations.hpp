@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sql_statement.hpp"
+
 namespace riverqueue::core {
 
 inline constexpr int latest_migration_version = 8;
@@ -57,34 +59,31 @@ std::vector<int> plan_migrate_down(std::span<const int> applied_versions,
                                    std::optional<int> target);
 
 // A statement and its text parameters (std::nullopt is SQL NULL).
-struct migration_statement {
-    std::string sql;
-    std::vector<std::optional<std::string>> params;
-};
-
 // `river_migration` had `(id, created_at, version)` before version 5 and
 // `(line, version, created_at)` from then on.
 enum class migration_table_layout { version_only, by_line };
 
-// One boolean row: whether `river_migration` exists (found through the
-// search_path when `schema` is empty).
-migration_statement migration_table_exists_query(std::string_view schema);
+// One row `(table_exists boolean, has_line boolean)`: whether `river_migration`
+// exists in `schema` (through the search_path when empty) and whether that
+// same table has the `line` column (versions 5 and later). The migrator and
+// the clients' schema version probe both read the table's layout with it.
+sql_statement migration_table_probe(std::string_view schema);
 
-// One boolean row: whether `river_migration.line` exists in `schema`, or in the
-// current schema when `schema` is empty.
-migration_statement migration_line_column_exists_query(std::string_view schema);
+// One row `(max_version bigint)`, NULL when no version is recorded: the main
+// line's newest version, for either layout of `river_migration`.
+sql_statement latest_version_query(std::string_view schema, migration_table_layout layout);
 
 // Rows `(created_at_microseconds_since_epoch bigint, version bigint)` of the main
 // line, ascending by version.
-migration_statement applied_versions_query(std::string_view schema,
+sql_statement applied_versions_query(std::string_view schema,
                                            migration_table_layout layout);
 
 // Records `version` as applied, run in the version's transaction after its SQL.
-migration_statement record_applied_statement(std::string_view schema, int version);
+sql_statement record_applied_statement(std::string_view schema, int version);
 
 // Forgets `version`, run in the version's transaction after its down SQL;
 // std::nullopt for version 1, whose down SQL drops `river_migration` itself.
-std::optional<migration_statement> record_reverted_statement(std::string_view schema,
+std::optional<sql_statement> record_reverted_statement(std::string_view schema,
                                                              int version);
 
 }  // namespace riverqueue::core

@@ -97,7 +97,7 @@ protected:
 };
 
 TEST_F(BuildInsert, TwelveArrayParametersWithoutNotification) {
-    const insert_statement statement = build_insert("", jobs, {}, duplicate_detection::xmax);
+    const sql_statement statement = build_insert("", jobs, {}, duplicate_detection::xmax);
     ASSERT_EQ(statement.params.size(), 12u);
     EXPECT_NE(statement.sql.find("$12::integer[]"), std::string::npos);
     EXPECT_EQ(statement.sql.find("$13"), std::string::npos);
@@ -123,7 +123,7 @@ TEST_F(BuildInsert, TwelveArrayParametersWithoutNotification) {
 
 TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
     const std::vector<std::string> queues = {"default"};
-    const insert_statement statement = build_insert("", jobs, queues, duplicate_detection::returning_old);
+    const sql_statement statement = build_insert("", jobs, queues, duplicate_detection::returning_old);
     ASSERT_EQ(statement.params.size(), 14u);
     EXPECT_NE(statement.sql.find("$14::text[]"), std::string::npos);
     EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
@@ -135,7 +135,7 @@ TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
 
 TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
     const std::vector<std::string> queues = {"default"};
-    const insert_statement statement = build_insert("My \"Schema\"", jobs, queues, duplicate_detection::xmax);
+    const sql_statement statement = build_insert("My \"Schema\"", jobs, queues, duplicate_detection::xmax);
     EXPECT_NE(statement.sql.find(R"(INSERT INTO "My ""Schema""".river_job()"), std::string::npos) << statement.sql;
     EXPECT_NE(statement.sql.find(R"(state::"My ""Schema""".river_job_state)"), std::string::npos);
     EXPECT_NE(statement.sql.find(R"("My ""Schema""".river_job_state_in_bitmask)"), std::string::npos);
@@ -145,7 +145,7 @@ TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
 
 TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
     const std::vector<const resolved_job*> one = {&plain};
-    const insert_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
+    const sql_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
     ASSERT_EQ(statement.params.size(), 10u) << "no unique_key or unique_states for a plain job";
     EXPECT_NE(statement.sql.find("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"), std::string::npos)
         << statement.sql;
@@ -162,7 +162,7 @@ TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
 TEST_F(BuildInsert, OneUniqueJobUpsertsWithKeyAndStateBits) {
     const std::vector<const resolved_job*> one = {&unique};
     const std::vector<std::string> queues = {"other"};
-    const insert_statement statement = build_insert("", one, queues, duplicate_detection::xmax);
+    const sql_statement statement = build_insert("", one, queues, duplicate_detection::xmax);
     ASSERT_EQ(statement.params.size(), 14u);
     EXPECT_NE(statement.sql.find("unique_key, unique_states) VALUES ($1,"), std::string::npos) << statement.sql;
     EXPECT_NE(statement.sql.find("ON CONFLICT (unique_key)"), std::string::npos);
@@ -175,7 +175,7 @@ TEST_F(BuildInsert, OneUniqueJobUpsertsWithKeyAndStateBits) {
 
 TEST_F(BuildInsert, BatchWithoutUniqueJobsHasNoConflictClause) {
     const std::vector<const resolved_job*> plain_only = {&plain, &plain};
-    const insert_statement statement = build_insert("", plain_only, {}, duplicate_detection::xmax);
+    const sql_statement statement = build_insert("", plain_only, {}, duplicate_detection::xmax);
     EXPECT_NE(statement.sql.find("unnest($1::jsonb[])"), std::string::npos);
     EXPECT_EQ(statement.sql.find("ON CONFLICT"), std::string::npos);
     EXPECT_NE(build_insert("", jobs, {}, duplicate_detection::xmax).sql.find("ON CONFLICT"), std::string::npos);
@@ -193,7 +193,7 @@ TEST(InsertSql, TextColumnsDoNotDependOnSessionSettings) {
 
 TEST(BuildNotify, TwoParameters) {
     const std::vector<std::string> queues = {"a", "b"};
-    const insert_statement statement = build_notify("s", queues);
+    const sql_statement statement = build_notify("s", queues);
     ASSERT_EQ(statement.params.size(), 2u);
     EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
     EXPECT_EQ(statement.params[0], std::optional<std::string>("s"));

@@ -392,21 +392,6 @@ TEST(LegacyValidation, VersionOutsideTwoToFiveIsAnError) {
 // ---------------------------------------------------------------------------
 // Schema version
 
-TEST(LegacySchemaVersion, ProbeAndQueries) {
-    const insert_statement probe = build_migration_table_probe("my schema");
-    EXPECT_NE(probe.sql.find("to_regclass($1)"), std::string::npos);
-    EXPECT_NE(probe.sql.find("attname = 'line'"), std::string::npos);
-    ASSERT_EQ(probe.params.size(), 1u);
-    EXPECT_EQ(probe.params[0], std::optional<std::string>("\"my schema\".river_migration"));
-    EXPECT_EQ(build_migration_table_probe("").params[0], std::optional<std::string>("river_migration"));
-
-    const insert_statement by_line = build_schema_version_query("s", true);
-    EXPECT_EQ(by_line.sql, "SELECT max(version) FROM \"s\".river_migration WHERE line = $1");
-    EXPECT_EQ(by_line.params, (std::vector<std::optional<std::string>>{"main"}));
-    const insert_statement old = build_schema_version_query("", false);
-    EXPECT_EQ(old.sql, "SELECT max(version) FROM river_migration");
-    EXPECT_TRUE(old.params.empty());
-}
 
 TEST(LegacySchemaVersion, Interpretation) {
     EXPECT_EQ(interpret_schema_version(false, false, std::nullopt), 0);
@@ -447,7 +432,7 @@ TEST(LegacySql, FastUniqueInsertIsRiversJobInsertUnique) {
     std::array<std::uint8_t, 32> key{};
     key[0] = 0xab;
     key[31] = 0x01;
-    const insert_statement s = build_legacy_fast_unique_insert("s", job, key, duplicate_detection::xmax);
+    const sql_statement s = build_legacy_fast_unique_insert("s", job, key, duplicate_detection::xmax);
     EXPECT_EQ(s.sql.rfind("INSERT INTO \"s\".river_job(", 0), 0u);
     EXPECT_NE(s.sql.find("$9::\"s\".river_job_state"), std::string::npos);
     EXPECT_NE(s.sql.find(" ON CONFLICT (kind, unique_key) WHERE unique_key IS NOT NULL"
@@ -470,7 +455,7 @@ TEST(LegacySql, FastUniqueInsertIsRiversJobInsertUnique) {
 }
 
 TEST(LegacySql, AdvisoryLock) {
-    const insert_statement s = build_legacy_advisory_lock(-9223372031561671864LL);
+    const sql_statement s = build_legacy_advisory_lock(-9223372031561671864LL);
     EXPECT_EQ(s.sql, "SELECT pg_advisory_xact_lock($1::bigint)");
     EXPECT_EQ(s.params, (std::vector<std::optional<std::string>>{"-9223372031561671864"}));
 }
@@ -479,7 +464,7 @@ TEST(LegacySql, LookupIsRiversJobGetByKindAndUniqueProperties) {
     legacy_unique_lookup lookup;
     lookup.kind = "k";
     lookup.states = {"available", "cancelled"};
-    const insert_statement none = build_legacy_unique_lookup("", lookup, 4);
+    const sql_statement none = build_legacy_unique_lookup("", lookup, 4);
     EXPECT_NE(none.sql.find("FROM river_job WHERE kind = $1::text"
                             " AND CASE WHEN $2::boolean THEN args = $3::jsonb ELSE true END"
                             " AND CASE WHEN $4::boolean THEN tstzrange($5::timestamptz, $6::timestamptz, '[)') @>"
@@ -497,7 +482,7 @@ TEST(LegacySql, LookupIsRiversJobGetByKindAndUniqueProperties) {
     lookup.queue = "q";
     lookup.created_at_begin = parse_rfc3339("2024-05-01T10:00:00Z").value();
     lookup.created_at_end = parse_rfc3339("2024-05-01T11:00:00Z").value();
-    const insert_statement all = build_legacy_unique_lookup("s", lookup, 5);
+    const sql_statement all = build_legacy_unique_lookup("s", lookup, 5);
     EXPECT_NE(all.sql.find("FROM \"s\".river_job WHERE"), std::string::npos);
     EXPECT_NE(all.sql.find("river_job.unique_key, NULL::bit(8) AS unique_states"), std::string::npos);
     EXPECT_EQ(all.params, (std::vector<std::optional<std::string>>{
@@ -514,7 +499,7 @@ TEST(LegacySql, PlainInsertNamesOnlyColumnsOfTheVersion) {
     const resolved_job* jobs[] = {&a, &b};
     for (int version : {2, 3, 4, 5}) {
         SCOPED_TRACE(version);
-        const insert_statement s = build_legacy_insert("s", jobs, version);
+        const sql_statement s = build_legacy_insert("s", jobs, version);
         const std::string insert_columns = s.sql.substr(0, s.sql.find(" SELECT "));
         EXPECT_EQ(insert_columns, "INSERT INTO \"s\".river_job(args, created_at, kind, max_attempts, metadata,"
                                   " priority, queue, scheduled_at, state, tags)");

@@ -239,16 +239,19 @@ TEST(MigrateDownPlan, VersionsThisLibraryDoesNotKnowAreIgnoredAsRiverDoes) {
     EXPECT_TRUE(plan_migrate_up(applied, std::nullopt).empty());
 }
 
-TEST(MigrationBookkeeping, ExistenceChecksFollowTheSchema) {
-    EXPECT_EQ(migration_table_exists_query("").params,
-              (std::vector<std::optional<std::string>>{"river_migration"}));
-    EXPECT_EQ(migration_table_exists_query("s").params,
-              (std::vector<std::optional<std::string>>{"\"s\".river_migration"}));
-    // No schema: the current schema, as River's ColumnExists.
-    EXPECT_EQ(migration_line_column_exists_query("").params,
-              (std::vector<std::optional<std::string>>{std::nullopt}));
-    EXPECT_EQ(migration_line_column_exists_query("s").params,
-              (std::vector<std::optional<std::string>>{"s"}));
+TEST(MigrationBookkeeping, OneProbeReadsTheTablesExistenceAndLayout) {
+    const sql_statement probe = migration_table_probe("my schema");
+    EXPECT_TRUE(contains(probe.sql, "to_regclass($1)"));
+    EXPECT_TRUE(contains(probe.sql, "attname = 'line'"));
+    EXPECT_EQ(probe.params, (std::vector<std::optional<std::string>>{"\"my schema\".river_migration"}));
+    EXPECT_EQ(migration_table_probe("").params, (std::vector<std::optional<std::string>>{"river_migration"}));
+
+    const sql_statement by_line = latest_version_query("s", migration_table_layout::by_line);
+    EXPECT_EQ(by_line.sql, "SELECT max(version) FROM \"s\".river_migration WHERE line = $1");
+    EXPECT_EQ(by_line.params, (std::vector<std::optional<std::string>>{"main"}));
+    const sql_statement old = latest_version_query("", migration_table_layout::version_only);
+    EXPECT_EQ(old.sql, "SELECT max(version) FROM river_migration");
+    EXPECT_TRUE(old.params.empty());
 }
 
 TEST(MigrationBookkeeping, ReadsOnlyTheMainLineOnceItExists) {

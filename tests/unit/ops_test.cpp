@@ -88,6 +88,8 @@ struct scripted_transport {
                 return "copy_end";
             case request::kind::copy_abort:
                 return "copy_abort";
+            case request::kind::script:
+                return "script " + sql;
         }
         return "?";
     }

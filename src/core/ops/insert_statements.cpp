@@ -10,7 +10,7 @@ op<std::vector<insert_result>> insert_jobs(session_facts facts, std::string_view
                                            std::span<const resolved_job> jobs, std::vector<std::string> notify_queues,
                                            bool commits_itself) {
     const batch_plan plan = plan_batch(jobs);
-    const insert_statement statement = build_insert(schema, plan.to_send, notify_queues,
+    const sql_statement statement = build_insert(schema, plan.to_send, notify_queues,
                                                     duplicate_detection_for_server(facts.server_version), facts.format);
     const auto rows = co_await query({statement.sql, statement.params, true, commits_itself});
     co_return assemble_results(plan, decode_insert_rows(*rows, facts.format));
@@ -18,7 +18,7 @@ op<std::vector<insert_result>> insert_jobs(session_facts facts, std::string_view
 
 op<void> send_notifications(std::string_view schema, std::vector<std::string> queues, bool after_commit) {
     if (queues.empty()) co_return;
-    const insert_statement statement = build_notify(schema, queues);
+    const sql_statement statement = build_notify(schema, queues);
     co_await query({statement.sql, statement.params, false, after_commit});
 }
 

@@ -8,6 +8,8 @@
 
 #include "core/insert_sql.hpp"
 #include "core/legacy_unique.hpp"
+#include "core/migrations.hpp"
+#include "core/ops/migrate.hpp"
 #include "core/row_decoder.hpp"
 #include "core/sql_literals.hpp"
 
@@ -24,7 +26,7 @@ legacy_unique_plan plan_of(const resolved_job& job, const legacy_target& target)
     return plan_legacy_unique(input_of(job), job.unique, target.schema_version, target.advisory_lock_prefix);
 }
 
-op<std::vector<insert_result>> run_insert(session_facts facts, insert_statement statement, bool repeated,
+op<std::vector<insert_result>> run_insert(session_facts facts, sql_statement statement, bool repeated,
                                           bool commits_itself) {
     const auto rows = co_await query({statement.sql, statement.params, repeated, commits_itself});
     co_return decode_insert_rows(*rows, facts.format);
@@ -100,15 +102,12 @@ op<T> in_savepoint(std::string_view name, op<T> body) {
 }
 
 op<int> read_schema_version(session_facts facts, std::string_view schema) {
-    const insert_statement probe = build_migration_table_probe(schema);
-    const auto probed = co_await query({probe.sql, probe.params, false, false});
-    if (probed->row_count() != 1 || probed->column_count() != 2) throw error("the schema version probe failed");
-    const bool table_exists = decode_bool_cell(probed->cell(0, 0), facts.format);
-    const bool has_line = decode_bool_cell(probed->cell(0, 1), facts.format);
-    if (!table_exists) co_return interpret_schema_version(false, false, std::nullopt);
-    const insert_statement version_query = build_schema_version_query(schema, has_line);
-    const auto version = co_await query({version_query.sql, version_query.params, false, false});
+    const migration_table_state table = co_await probe_migration_table(facts, schema);
+    if (!table.exists) co_return interpret_schema_version(false, false, std::nullopt);
+    const sql_statement latest = latest_version_query(schema, table.layout);
+    const auto version = co_await query({latest.sql, latest.params, false, false});
     if (version->row_count() != 1 || version->column_count() != 1) throw error("the schema version query failed");
+    const bool has_line = table.layout == migration_table_layout::by_line;
     co_return interpret_schema_version(true, has_line, decode_integer_cell(version->cell(0, 0), facts.format));
 }
 
@@ -143,7 +142,7 @@ namespace {
 
 op<insert_result> lock_then_lookup_or_insert(session_facts facts, const legacy_target& target,
                                              const resolved_job& job, const legacy_unique_plan& plan) {
-    const insert_statement lock = build_legacy_advisory_lock(plan.lock_key);
+    const sql_statement lock = build_legacy_advisory_lock(plan.lock_key);
     co_await query({lock.sql, lock.params, true, false});
     co_return co_await lookup_or_insert(facts, target, job, plan);
 }

@@ -40,6 +40,7 @@ struct request {
         copy_write,  // send `data` (whole lines of COPY text format)
         copy_end,    // end the COPY, answer with the number of rows copied
         copy_abort,  // abandon the open COPY so that its transaction fails; never fails
+        script,      // run statement.sql, several statements without parameters (driver::session::execute)
     };
     kind what = kind::query;
     driver::statement statement;
@@ -256,6 +257,10 @@ inline detail::request_awaiter<detail::extract_nothing> copy_write(std::string_v
 }
 inline detail::request_awaiter<detail::extract_copied> copy_end() {
     return detail::request_awaiter<detail::extract_copied>(request{request::kind::copy_end, {}, {}});
+}
+inline detail::request_awaiter<detail::extract_nothing> script(std::string_view sql) {
+    return detail::request_awaiter<detail::extract_nothing>(
+        request{request::kind::script, driver::statement{sql, {}}, {}});
 }
 inline detail::request_awaiter<detail::extract_nothing> copy_abort() {
     return detail::request_awaiter<detail::extract_nothing>(request{request::kind::copy_abort, {}, {}});

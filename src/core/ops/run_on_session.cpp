@@ -39,6 +39,9 @@ reply perform(driver::session& session, const request& req) {
             case request::kind::copy_abort:
                 session.copy_abort();
                 break;
+            case request::kind::script:
+                session.execute(req.statement.sql);
+                break;
         }
     } catch (...) {
         answer.error = std::current_exception();

@@ -66,7 +66,7 @@ result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const tex
     const std::vector<const char*> values = driver::param_c_strings(params);
     // Lengths and formats are only read for binary parameters; all ours are text.
     const bool sent = PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                        nullptr, nullptr, static_cast<int>(format)) == 1;
+                                        nullptr, nullptr, libpq_result_format(format)) == 1;
     return await_result(conn, sent, timeout, may_have_committed);
 }
 

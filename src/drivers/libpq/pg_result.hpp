@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include <riverqueue/driver.hpp>
+
 namespace riverqueue::libpq {
 
 struct result_deleter {
@@ -20,7 +22,10 @@ struct result_deleter {
 };
 using result_ptr = std::unique_ptr<PGresult, result_deleter>;
 
-enum class result_format : int { text = 0, binary = 1 };
+// The driver interface's result format, and libpq's number for it
+// (PQsendQueryParams's resultFormat).
+using result_format = driver::result_format;
+constexpr int libpq_result_format(result_format format) noexcept { return format == result_format::binary ? 1 : 0; }
 
 // A statement parameter in text format; std::nullopt is SQL NULL.
 using text_param = std::optional<std::string>;

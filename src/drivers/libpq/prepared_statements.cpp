@@ -22,7 +22,7 @@ result_ptr prepared_statements::exec(PGconn* conn, std::string_view sql, std::sp
     }
     const std::vector<const char*> values = driver::param_c_strings(params);
     const bool sent = PQsendQueryPrepared(conn, it->second.c_str(), static_cast<int>(values.size()), values.data(),
-                                          nullptr, nullptr, static_cast<int>(format)) == 1;
+                                          nullptr, nullptr, libpq_result_format(format)) == 1;
     return await_result(conn, sent, timeout, may_have_committed);
 }
 

@@ -40,6 +40,8 @@ std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
     return std::make_unique<result_rows>(std::move(result));
 }
 
+void session::execute(std::string_view sql) { exec_simple(conn_, std::string(sql), timeout_); }
+
 void session::copy_begin(std::string_view copy_sql) {
     // The COPY starts once its table's lock is granted: a wait the limit bounds.
     const result_ptr started = exec_simple(conn_, std::string(copy_sql), timeout_);

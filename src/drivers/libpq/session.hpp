@@ -44,6 +44,7 @@ public:
     int server_version() override;
     bool in_transaction() override;
     std::unique_ptr<driver::rows> query(const driver::statement& stmt) override;
+    void execute(std::string_view sql) override;
     bool supports_copy() const noexcept override { return true; }
     void copy_begin(std::string_view copy_sql) override;
     void copy_write(std::string_view data) override;

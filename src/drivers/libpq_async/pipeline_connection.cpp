@@ -304,7 +304,7 @@ void pipeline_connection::send_segment() {
                 }
             }
         }
-        const core::insert_statement statement =
+        const core::sql_statement statement =
             core::build_insert(options.schema, seg->plan.to_send, seg->notified, detection_);
         ok = send_query(statement.sql, statement.params, true, *seg);
     } else {

@@ -47,4 +47,8 @@ std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
     });
 }
 
+void session::execute(std::string_view sql) {
+    rethrown_as_riverqueue_errors(false, [&] { return tx_.exec(std::string(sql)); });
+}
+
 }  // namespace riverqueue::libpqxx
