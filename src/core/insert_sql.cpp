@@ -9,11 +9,6 @@
 namespace riverqueue::core {
 namespace {
 
-constexpr const char* job_column_names[job_column_count] = {
-    "id",       "args",     "attempt",      "attempted_at", "attempted_by", "created_at",
-    "errors",   "finalized_at", "kind",     "max_attempts", "metadata",     "priority",
-    "queue",    "state",    "scheduled_at", "tags",         "unique_key",   "unique_states",
-};
 
 // pg_notify for each payload of the text[] parameter $<payloads>, on
 // `<schema>.river_insert`, the schema being parameter $<schema> or, when NULL,
@@ -43,37 +38,6 @@ sql_statement build_notify(std::string_view schema, std::span<const std::string>
 
 duplicate_detection duplicate_detection_for_server(int server_version_num) noexcept {
     return server_version_num >= 180000 ? duplicate_detection::returning_old : duplicate_detection::xmax;
-}
-
-std::string job_columns(std::string_view table, driver::result_format format) {
-    std::string out;
-    for (int i = 0; i < job_column_count; ++i) {
-        if (i > 0) out += ", ";
-        const std::string column = std::string(table) + "." + job_column_names[i];
-        if (format == driver::result_format::binary) {
-            out += column;
-            continue;
-        }
-        // Text forms that no session setting changes: microseconds since the
-        // Unix epoch for times (not DateStyle/TimeZone), JSON arrays for
-        // arrays, hex for bytea (not bytea_output).
-        switch (i) {
-            case 3: case 5: case 7: case 14:  // attempted_at, created_at, finalized_at, scheduled_at
-                out += "(extract(epoch FROM " + column + ") * 1000000)::bigint";
-                break;
-            case 4: case 6: case 15:  // attempted_by, errors, tags
-                out += "array_to_json(" + column + ")::text";
-                break;
-            case 16:  // unique_key
-                out += "encode(" + column + ", 'hex')";
-                break;
-            default:
-                out += column + "::text";
-        }
-        out += " AS ";
-        out += job_column_names[i];
-    }
-    return out;
 }
 
 std::string insert_notification_payload(std::string_view queue) {

@@ -15,6 +15,7 @@
 #include <riverqueue/driver.hpp>
 
 #include "core/insert_params.hpp"
+#include "core/job_columns.hpp"
 #include "core/sql_statement.hpp"
 #include "core/sql_literals.hpp"
 
@@ -28,12 +29,6 @@ enum class duplicate_detection {
 
 duplicate_detection duplicate_detection_for_server(int server_version_num) noexcept;
 
-// The column list every row-returning statement selects, in job_row order.
-// `table` is the name or alias that qualifies each column. For text results
-// the columns are cast to forms that session settings cannot change
-// (row_decoder.hpp reads both).
-std::string job_columns(std::string_view table, driver::result_format format = driver::result_format::binary);
-inline constexpr int job_column_count = 18;
 
 // Builds the insert for `jobs` (already deduplicated by unique key), sending
 // River's insert notification on `<schema>.river_insert` for each of

@@ -203,32 +203,7 @@ int interpret_schema_version(bool table_exists, bool has_line, std::optional<std
 
 std::string legacy_job_columns(std::string_view table, int schema_version, driver::result_format format) {
     require_legacy_version(schema_version);
-    const bool text = format == driver::result_format::text;
-    std::string columns = job_columns(table, format);
-    const std::string t(table);
-    const std::string key_column = text ? "encode(" + t + ".unique_key, 'hex') AS unique_key" : t + ".unique_key";
-    const std::string states_column = text ? t + ".unique_states::text AS unique_states" : t + ".unique_states";
-    const std::string tail = ", " + key_column + ", " + states_column;
-    if (columns.size() < tail.size() || columns.compare(columns.size() - tail.size(), tail.size(), tail) != 0) {
-        throw std::logic_error("job_columns() no longer ends with unique_key, unique_states");
-    }
-    columns.resize(columns.size() - tail.size());
-    if (schema_version < 4) {
-        // args and metadata could be NULL before version 4.
-        const auto replace = [&](const std::string& column) {
-            const std::string needle = text ? t + "." + column + "::text AS " + column : t + "." + column;
-            const std::size_t at = columns.find(needle + ",");
-            if (at == std::string::npos) throw std::logic_error("job_columns() lacks " + column);
-            const std::string coalesced = "coalesce(" + t + "." + column + ", '{}'::jsonb)";
-            columns.replace(at, needle.size(), coalesced + (text ? "::text" : "") + " AS " + column);
-        };
-        replace("args");
-        replace("metadata");
-    }
-    if (schema_version >= legacy_unique_key_version) columns += ", " + key_column;
-    else columns += text ? ", NULL::text AS unique_key" : ", NULL::bytea AS unique_key";
-    columns += text ? ", NULL::text AS unique_states" : ", NULL::bit(8) AS unique_states";
-    return columns;
+    return job_columns(table, format, schema_version);
 }
 
 sql_statement build_legacy_fast_unique_insert(std::string_view schema, const resolved_job& job,

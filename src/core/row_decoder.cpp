@@ -10,6 +10,7 @@
 
 #include "core/hex.hpp"
 #include "core/insert_sql.hpp"
+#include "core/job_columns.hpp"
 #include "core/json.hpp"
 #include "core/time_format.hpp"
 
@@ -123,11 +124,6 @@ attempt_error decode_attempt_error(const json::value& error_json) {
     return out;
 }
 
-const std::string_view& required(const binary_cell& cell, const char* column) {
-    if (!cell) malformed(column);
-    return *cell;
-}
-
 job_state state_named(std::string_view name) {
     const auto state = job_state_from_string(name);
     if (!state) malformed("unknown state");
@@ -165,6 +161,103 @@ int hex_digit(char c) {
     return value;
 }
 
+// The cells of each kind in PostgreSQL's binary format ...
+struct binary_cells {
+    static std::int64_t int8(std::string_view v) { return int_of_width(v, 8); }
+    static int int2(std::string_view v) { return static_cast<int>(int_of_width(v, 2)); }
+    static std::string jsonb(std::string_view v) { return jsonb_text(v); }
+    static time_point time(std::string_view v) { return timestamp(v); }
+    static std::vector<std::string> strings(std::string_view v) { return text_array(v); }
+    static std::vector<attempt_error> errors(std::string_view v) {
+        std::vector<attempt_error> out;
+        for (const auto& element : array_elements(v)) {
+            if (!element) malformed("NULL in errors");
+            out.push_back(decode_attempt_error(parse_json(jsonb_text(*element), "errors[] is not JSON")));
+        }
+        return out;
+    }
+    static std::array<std::uint8_t, 32> key(std::string_view v) {
+        if (v.size() != 32) malformed("unique_key is not 32 bytes");
+        std::array<std::uint8_t, 32> key{};
+        std::memcpy(key.data(), v.data(), key.size());
+        return key;
+    }
+    static std::uint8_t bits(std::string_view v) {
+        // bit(8): a 32-bit length (8) then one byte, most significant bit first.
+        byte_reader reader(v);
+        if (reader.read_int32() != 8) malformed("unique_states is not bit(8)");
+        return static_cast<std::uint8_t>(reader.read_unsigned(1));
+    }
+};
+
+// ... and in the text forms job_columns() selects (see job_columns.cpp).
+struct text_cells {
+    static std::int64_t int8(std::string_view v) { return text_int(v); }
+    static int int2(std::string_view v) { return static_cast<int>(text_int(v)); }
+    static std::string jsonb(std::string_view v) { return std::string(v); }
+    static time_point time(std::string_view v) { return text_time(v); }
+    static std::vector<std::string> strings(std::string_view v) { return text_json_strings(v); }
+    static std::vector<attempt_error> errors(std::string_view v) {
+        const json::value errors = parse_json(v, "errors is not JSON");
+        if (errors.type != json::value_type::array) malformed("errors is not an array");
+        std::vector<attempt_error> out;
+        for (const auto& element : errors.items) out.push_back(decode_attempt_error(element));
+        return out;
+    }
+    static std::array<std::uint8_t, 32> key(std::string_view v) {
+        if (v.size() != 64) malformed("unique_key is not 32 bytes");
+        std::array<std::uint8_t, 32> key{};
+        for (std::size_t i = 0; i < key.size(); ++i) {
+            key[i] = static_cast<std::uint8_t>(hex_digit(v[2 * i]) * 16 + hex_digit(v[2 * i + 1]));
+        }
+        return key;
+    }
+    static std::uint8_t bits(std::string_view v) {
+        if (v.size() != 8 || v.find_first_not_of("01") != std::string_view::npos) {
+            malformed("unique_states is not bit(8)");
+        }
+        std::uint8_t mask = 0;
+        for (char bit : v) mask = static_cast<std::uint8_t>((mask << 1) | (bit == '1' ? 1 : 0));
+        return mask;
+    }
+};
+
+// One decoder for both formats: the table says where each column is and
+// which may be NULL; Cells reads each kind in its format.
+template <typename Cells>
+job_row decode_columns(std::span<const binary_cell> cells) {
+    if (cells.size() < job_column_table.size()) malformed("too few columns");
+    for (std::size_t i = 0; i < job_column_table.size(); ++i) {
+        if (!cells[i] && !job_column_table[i].nullable) {
+            malformed((std::string(job_column_table[i].name) + " is NULL").c_str());
+        }
+    }
+    const auto at = [&](job_column column) { return cells[column_index(column)]; };
+    const auto value = [&](job_column column) { return *at(column); };
+    job_row row;
+    row.id = Cells::int8(value(job_column::id));
+    row.args = Cells::jsonb(value(job_column::args));
+    row.attempt = Cells::int2(value(job_column::attempt));
+    if (at(job_column::attempted_at)) row.attempted_at = Cells::time(value(job_column::attempted_at));
+    if (at(job_column::attempted_by)) row.attempted_by = Cells::strings(value(job_column::attempted_by));
+    row.created_at = Cells::time(value(job_column::created_at));
+    if (at(job_column::errors)) row.errors = Cells::errors(value(job_column::errors));
+    if (at(job_column::finalized_at)) row.finalized_at = Cells::time(value(job_column::finalized_at));
+    row.kind = std::string(value(job_column::kind));
+    row.max_attempts = Cells::int2(value(job_column::max_attempts));
+    row.metadata = Cells::jsonb(value(job_column::metadata));
+    row.priority = Cells::int2(value(job_column::priority));
+    row.queue = std::string(value(job_column::queue));
+    row.state = state_named(value(job_column::state));
+    row.scheduled_at = Cells::time(value(job_column::scheduled_at));
+    if (at(job_column::tags)) row.tags = Cells::strings(value(job_column::tags));
+    if (at(job_column::unique_key)) row.unique_key = Cells::key(value(job_column::unique_key));
+    if (at(job_column::unique_states)) {
+        row.unique_states = unique_states_from_bitmask(Cells::bits(value(job_column::unique_states)));
+    }
+    return row;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> decode_integer_cell(binary_cell cell, driver::result_format format) {
@@ -190,49 +283,6 @@ bool decode_bool_text(std::string_view text) {
     malformed("boolean expected");
 }
 
-job_row decode_job_row_text(std::span<const binary_cell> cells) {
-    if (cells.size() < 18) malformed("too few columns");
-    job_row row;
-    row.id = text_int(required(cells[0], "id is NULL"));
-    row.args = std::string(required(cells[1], "args is NULL"));
-    row.attempt = static_cast<int>(text_int(required(cells[2], "attempt is NULL")));
-    if (cells[3]) row.attempted_at = text_time(*cells[3]);
-    if (cells[4]) row.attempted_by = text_json_strings(*cells[4]);
-    row.created_at = text_time(required(cells[5], "created_at is NULL"));
-    if (cells[6]) {
-        const json::value errors = parse_json(*cells[6], "errors is not JSON");
-        if (errors.type != json::value_type::array) malformed("errors is not an array");
-        for (const auto& element : errors.items) row.errors.push_back(decode_attempt_error(element));
-    }
-    if (cells[7]) row.finalized_at = text_time(*cells[7]);
-    row.kind = std::string(required(cells[8], "kind is NULL"));
-    row.max_attempts = static_cast<int>(text_int(required(cells[9], "max_attempts is NULL")));
-    row.metadata = std::string(required(cells[10], "metadata is NULL"));
-    row.priority = static_cast<int>(text_int(required(cells[11], "priority is NULL")));
-    row.queue = std::string(required(cells[12], "queue is NULL"));
-    row.state = state_named(required(cells[13], "state is NULL"));
-    row.scheduled_at = text_time(required(cells[14], "scheduled_at is NULL"));
-    if (cells[15]) row.tags = text_json_strings(*cells[15]);
-    if (cells[16]) {
-        if (cells[16]->size() != 64) malformed("unique_key is not 32 bytes");
-        std::array<std::uint8_t, 32> key{};
-        for (std::size_t i = 0; i < key.size(); ++i) {
-            key[i] = static_cast<std::uint8_t>(hex_digit((*cells[16])[2 * i]) * 16 + hex_digit((*cells[16])[2 * i + 1]));
-        }
-        row.unique_key = key;
-    }
-    if (cells[17]) {
-        const std::string_view bits = *cells[17];
-        if (bits.size() != 8 || bits.find_first_not_of("01") != std::string_view::npos) {
-            malformed("unique_states is not bit(8)");
-        }
-        std::uint8_t mask = 0;
-        for (char bit : bits) mask = static_cast<std::uint8_t>((mask << 1) | (bit == '1' ? 1 : 0));
-        row.unique_states = unique_states_from_bitmask(mask);
-    }
-    return row;
-}
-
 std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format) {
     if (rows.column_count() != static_cast<std::size_t>(job_column_count) + 1) {
         throw error("unexpected column count in insert result");
@@ -245,50 +295,16 @@ std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::
         for (std::size_t column = 0; column < cells.size(); ++column) cells[column] = rows.cell(row, column);
         insert_result item;
         item.job = text ? decode_job_row_text(cells) : decode_job_row(cells);
-        const std::string_view duplicate = required(cells[job_column_count], "duplicate flag is NULL");
+        if (!cells[job_column_count]) malformed("duplicate flag is NULL");
+        const std::string_view duplicate = *cells[job_column_count];
         item.unique_skipped_as_duplicated = text ? decode_bool_text(duplicate) : decode_bool(duplicate);
         out.push_back(std::move(item));
     }
     return out;
 }
 
-job_row decode_job_row(std::span<const binary_cell> cells) {
-    if (cells.size() < 18) malformed("too few columns");
-    job_row row;
-    row.id = int_of_width(required(cells[0], "id is NULL"), 8);
-    row.args = jsonb_text(required(cells[1], "args is NULL"));
-    row.attempt = static_cast<int>(int_of_width(required(cells[2], "attempt is NULL"), 2));
-    if (cells[3]) row.attempted_at = timestamp(*cells[3]);
-    if (cells[4]) row.attempted_by = text_array(*cells[4]);
-    row.created_at = timestamp(required(cells[5], "created_at is NULL"));
-    if (cells[6]) {
-        for (const auto& element : array_elements(*cells[6])) {
-            if (!element) malformed("NULL in errors");
-            row.errors.push_back(decode_attempt_error(parse_json(jsonb_text(*element), "errors[] is not JSON")));
-        }
-    }
-    if (cells[7]) row.finalized_at = timestamp(*cells[7]);
-    row.kind = std::string(required(cells[8], "kind is NULL"));
-    row.max_attempts = static_cast<int>(int_of_width(required(cells[9], "max_attempts is NULL"), 2));
-    row.metadata = jsonb_text(required(cells[10], "metadata is NULL"));
-    row.priority = static_cast<int>(int_of_width(required(cells[11], "priority is NULL"), 2));
-    row.queue = std::string(required(cells[12], "queue is NULL"));
-    row.state = state_named(required(cells[13], "state is NULL"));
-    row.scheduled_at = timestamp(required(cells[14], "scheduled_at is NULL"));
-    if (cells[15]) row.tags = text_array(*cells[15]);
-    if (cells[16]) {
-        if (cells[16]->size() != 32) malformed("unique_key is not 32 bytes");
-        std::array<std::uint8_t, 32> key{};
-        std::memcpy(key.data(), cells[16]->data(), key.size());
-        row.unique_key = key;
-    }
-    if (cells[17]) {
-        // bit(8): a 32-bit length (8) then one byte, most significant bit first.
-        byte_reader reader(*cells[17]);
-        if (reader.read_int32() != 8) malformed("unique_states is not bit(8)");
-        row.unique_states = unique_states_from_bitmask(static_cast<std::uint8_t>(reader.read_unsigned(1)));
-    }
-    return row;
-}
+job_row decode_job_row(std::span<const binary_cell> cells) { return decode_columns<binary_cells>(cells); }
+
+job_row decode_job_row_text(std::span<const binary_cell> cells) { return decode_columns<text_cells>(cells); }
 
 }  // namespace riverqueue::core

@@ -16,7 +16,9 @@ std::string field(const PGresult* result, int code) {
     return value != nullptr ? std::string(value) : std::string();
 }
 
-std::string connection_message(PGconn* conn) {
+}  // namespace
+
+std::string error_message(PGconn* conn) {
     std::string message = conn != nullptr ? PQerrorMessage(conn) : "no connection";
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
         message.pop_back();
@@ -24,14 +26,12 @@ std::string connection_message(PGconn* conn) {
     return message.empty() ? std::string("connection lost") : message;
 }
 
-}  // namespace
-
 void throw_error(PGconn* conn, const PGresult* result, bool may_have_committed) {
     std::string sqlstate = result != nullptr ? field(result, PG_DIAG_SQLSTATE) : std::string();
     // A result without SQLSTATE, or a broken connection, is a connection problem,
     // not a statement the server rejected.
     if (conn == nullptr || PQstatus(conn) != CONNECTION_OK || sqlstate.empty()) {
-        throw connection_error(connection_message(conn), may_have_committed);
+        throw connection_error(error_message(conn), may_have_committed);
     }
     // PostgreSQL gives no hint for a lost prepared statement; ours says what to set.
     std::string hint = field(result, PG_DIAG_MESSAGE_HINT);

@@ -30,6 +30,10 @@ constexpr int libpq_result_format(result_format format) noexcept { return format
 // A statement parameter in text format; std::nullopt is SQL NULL.
 using text_param = std::optional<std::string>;
 
+// PQerrorMessage without its trailing newline; "connection lost" when libpq
+// has nothing to say. Not redacted: connection_error's constructor redacts.
+std::string error_message(PGconn* conn);
+
 // Throws database_error (with SQLSTATE) or connection_error for a failed result.
 // `may_have_committed` is passed to connection_error when the connection broke
 // during a statement that could have committed.

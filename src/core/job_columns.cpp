@@ -1,0 +1,47 @@
+#include "core/job_columns.hpp"
+
+namespace riverqueue::core {
+namespace {
+
+// `value` (an SQL expression of the column's type) as a text-format driver
+// selects it.
+std::string text_form(const job_column_info& column, const std::string& value) {
+    switch (column.kind) {
+        case cell_kind::timestamptz:
+            return "(extract(epoch FROM " + value + ") * 1000000)::bigint";
+        case cell_kind::jsonb_array:
+        case cell_kind::text_array:
+            return "array_to_json(" + value + ")::text";
+        case cell_kind::bytea:
+            return "encode(" + value + ", 'hex')";
+        default:
+            return value + "::text";
+    }
+}
+
+}  // namespace
+
+std::string job_columns(std::string_view table, driver::result_format format, int schema_version) {
+    const bool text = format == driver::result_format::text;
+    std::string out;
+    for (const job_column_info& column : job_column_table) {
+        if (!out.empty()) out += ", ";
+        const std::string name(column.name);
+        if (schema_version < column.first_version) {
+            out += "NULL::" + (text ? std::string("text") : std::string(column.null_type)) + " AS " + name;
+            continue;
+        }
+        std::string value = std::string(table) + "." + name;
+        const bool coalesced = column.empty_object_before_version_4 && schema_version < 4;
+        if (coalesced) value = "coalesce(" + value + ", '{}'::jsonb)";
+        if (text) {
+            out += text_form(column, value) + " AS " + name;
+        } else {
+            out += value;
+            if (coalesced) out += " AS " + name;
+        }
+    }
+    return out;
+}
+
+}  // namespace riverqueue::core
