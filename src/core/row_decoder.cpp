@@ -283,6 +283,20 @@ bool decode_bool_text(std::string_view text) {
     malformed("boolean expected");
 }
 
+std::vector<job_row> decode_job_rows(const driver::rows& rows, driver::result_format format) {
+    if (rows.column_count() != static_cast<std::size_t>(job_column_count)) {
+        throw error("unexpected column count in a river_job result");
+    }
+    std::vector<job_row> out;
+    out.reserve(rows.row_count());
+    std::vector<binary_cell> cells(job_column_count);
+    for (std::size_t row = 0; row < rows.row_count(); ++row) {
+        for (std::size_t column = 0; column < cells.size(); ++column) cells[column] = rows.cell(row, column);
+        out.push_back(format == driver::result_format::text ? decode_job_row_text(cells) : decode_job_row(cells));
+    }
+    return out;
+}
+
 std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format) {
     if (rows.column_count() != static_cast<std::size_t>(job_column_count) + 1) {
         throw error("unexpected column count in insert result");

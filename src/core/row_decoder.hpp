@@ -34,6 +34,9 @@ bool decode_bool_cell(binary_cell cell, driver::result_format format);
 bool decode_bool(std::string_view bytes);
 bool decode_bool_text(std::string_view text);
 
+// Decodes rows of exactly job_columns(), one job_row per row.
+std::vector<job_row> decode_job_rows(const driver::rows& rows, driver::result_format format);
+
 // Decodes the rows of core::build_insert's statement, one per row, in the
 // order PostgreSQL returned them.
 std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format);

@@ -73,6 +73,19 @@ std::string format_rfc3339_seconds(time_point t) {
 
 std::string format_rfc3339_micros(time_point t) { return format_date_time(t, true); }
 
+std::string format_rfc3339_nano_like_go(time_point t) {
+    const auto whole = std::chrono::floor<seconds>(t);
+    const auto nanos = duration_cast<nanoseconds>(t - whole).count();
+    std::string text = format_rfc3339_seconds(whole);
+    if (nanos == 0) return text;
+    char fraction[16];
+    const int written = std::snprintf(fraction, sizeof fraction, ".%09lld", static_cast<long long>(nanos));
+    std::string digits(fraction, static_cast<std::size_t>(written));
+    while (digits.back() == '0') digits.pop_back();
+    text.insert(text.size() - 1, digits);  // before the 'Z'
+    return text;
+}
+
 std::optional<time_point> parse_rfc3339(std::string_view text) {
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
     if (text.size() < 20 || !read_int(text, 0, 4, year) || text[4] != '-' || !read_int(text, 5, 2, month) ||

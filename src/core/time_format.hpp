@@ -21,6 +21,10 @@ std::string format_rfc3339_seconds(time_point t);
 // `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC, microseconds (PostgreSQL's precision).
 std::string format_rfc3339_micros(time_point t);
 
+// Go's time.RFC3339Nano of a UTC time, as encoding/json writes a time.Time:
+// nanoseconds with trailing zeros dropped (`...:05.1234Z`, `...:05Z`).
+std::string format_rfc3339_nano_like_go(time_point t);
+
 // Parses RFC 3339 (`2024-01-02T03:04:05Z`, optional fraction, `Z` or ±hh:mm).
 std::optional<time_point> parse_rfc3339(std::string_view text);
 

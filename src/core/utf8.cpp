@@ -40,4 +40,20 @@ std::optional<std::size_t> utf8_code_points(std::string_view text) noexcept {
     return count;
 }
 
+std::string utf8_replacing_invalid(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::size_t length = utf8_sequence_length(text, pos);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";
+            ++pos;
+            continue;
+        }
+        out.append(text.substr(pos, length));
+        pos += length;
+    }
+    return out;
+}
+
 }  // namespace riverqueue::core

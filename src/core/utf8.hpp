@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace riverqueue::core {
@@ -17,5 +18,9 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) noexcep
 // Number of code points in `text`, or std::nullopt when it is not
 // well-formed UTF-8.
 std::optional<std::size_t> utf8_code_points(std::string_view text) noexcept;
+
+// `text` with each byte that starts no well-formed sequence replaced by
+// U+FFFD, as Go's encoding/json writes a string holding invalid UTF-8.
+std::string utf8_replacing_invalid(std::string_view text);
 
 }  // namespace riverqueue::core

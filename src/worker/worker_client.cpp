@@ -1,0 +1,111 @@
+// riverqueue::worker_client: one producer per queue, one batch completer, all
+// on a driver's sessions (a libpq pool by default), all database work through
+// the core's operations (core/ops/worker_ops.hpp).
+#include <riverqueue/worker_client.hpp>
+
+#include <unistd.h>
+
+#include <climits>
+#include <list>
+
+#include "core/identifiers.hpp"
+#include "core/validation.hpp"
+#include "core/worker/client_id.hpp"
+#include "drivers/libpq/session.hpp"
+#include "worker/completer.hpp"
+#include "worker/producer.hpp"
+
+namespace riverqueue {
+namespace {
+
+std::string host_name() {
+    char name[HOST_NAME_MAX + 1] = {};
+    if (gethostname(name, sizeof name - 1) != 0) return "localhost";
+    return name;
+}
+
+worker_options validated(worker_options options, const workers& registry) {
+    if (options.queues.empty()) throw validation_error("queues", "at least one queue is required");
+    for (const auto& [name, queue] : options.queues) {
+        core::validate_queue(name);
+        if (queue.max_workers < 1 || queue.max_workers > 10'000) {
+            throw validation_error("queues." + name + ".max_workers", "must be between 1 and 10000");
+        }
+    }
+    core::validate_schema_name(options.schema);
+    if (options.client_id.empty()) {
+        options.client_id = core::default_client_id(host_name(), std::chrono::system_clock::now());
+    }
+    if (options.client_id.size() > 100) throw validation_error("client_id", "must be at most 100 characters");
+    if (options.poll_interval < std::chrono::milliseconds(1)) {
+        throw validation_error("poll_interval", "must be at least 1 ms");
+    }
+    if (options.fetch_cooldown < std::chrono::milliseconds(1) || options.fetch_cooldown > options.poll_interval) {
+        throw validation_error("fetch_cooldown", "must be at least 1 ms and at most poll_interval");
+    }
+    if (options.pool_size < 1) throw validation_error("pool_size", "must be at least 1");
+    if (registry.empty()) throw validation_error("workers", "at least one worker is required");
+    return options;
+}
+
+}  // namespace
+
+struct worker_client::impl {
+    impl(worker_options opts, workers registry, std::shared_ptr<driver::session_source> sessions) {
+        context.options = validated(std::move(opts), registry);
+        context.registry = std::move(registry);
+        context.client_id = context.options.client_id;
+        if (context.options.fetch_only_known_kinds) context.fetch_kinds = context.registry.kinds();
+        context.sessions = sessions ? std::move(sessions)
+                                    : std::make_shared<libpq::pool_source>(
+                                          context.options.conninfo, context.options.pool_size,
+                                          context.options.prepared_statements, std::chrono::milliseconds{0});
+        outcomes = std::make_unique<worker_runtime::completer>(context.sessions, context.options.schema,
+                                                               context.options.on_error);
+        context.outcomes = outcomes.get();
+    }
+
+    void stop(bool cancel) {
+        for (auto& p : producers) p->stop(cancel);
+        producers.clear();
+        outcomes->stop();  // after the producers: their last outcomes are written
+    }
+
+    worker_runtime::runtime_context context;
+    std::unique_ptr<worker_runtime::completer> outcomes;
+    std::list<std::unique_ptr<worker_runtime::producer>> producers;
+};
+
+worker_client::worker_client(worker_options options, workers registry)
+    : impl_(std::make_unique<impl>(std::move(options), std::move(registry), nullptr)) {}
+
+worker_client::worker_client(worker_options options, workers registry,
+                             std::shared_ptr<driver::session_source> sessions) {
+    if (!sessions) throw validation_error("sessions", "must not be null");
+    impl_ = std::make_unique<impl>(std::move(options), std::move(registry), std::move(sessions));
+}
+
+worker_client::~worker_client() { impl_->stop(false); }
+
+void worker_client::start() {
+    if (!impl_->producers.empty()) throw error("the worker client is already started");
+    impl_->outcomes->start();
+    try {
+        for (const auto& [name, queue] : impl_->context.options.queues) {
+            auto p = std::make_unique<worker_runtime::producer>(name, queue.max_workers, impl_->context);
+            p->start();
+            impl_->producers.push_back(std::move(p));
+        }
+    } catch (...) {
+        impl_->stop(false);
+        throw;
+    }
+}
+
+void worker_client::stop() { impl_->stop(false); }
+
+void worker_client::stop_and_cancel() { impl_->stop(true); }
+
+const std::string& worker_client::client_id() const noexcept { return impl_->context.client_id; }
+
+}  // namespace riverqueue
