@@ -27,5 +27,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== ThreadSanitizer: the concurrent tests"
 TSAN_OPTIONS=halt_on_error=1 \
-  build_and_test "$root/build-tsan" "-L ^(integration|async)$ -R (Concurrent|Pool|Notif|postgres|^async\.)" -DCMAKE_BUILD_TYPE=Debug \
+  build_and_test "$root/build-tsan" "-L ^(integration|async)$ -R (Concurrent|Pool|Notif|postgres|^async\.|^worker\.)" -DCMAKE_BUILD_TYPE=Debug \
   -DRIVERQUEUE_SANITIZE=thread -DRIVERQUEUE_BUILD_TOOLS=OFF -DRIVERQUEUE_BUILD_EXAMPLES=OFF
