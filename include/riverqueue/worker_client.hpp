@@ -50,6 +50,13 @@ struct worker_options {
     std::size_t pool_size = 4;
     // As client_options::prepared_statements.
     bool prepared_statements = true;
+    // Take part in River's leader election (river_leader, compatible with
+    // River Go's) and, while leading, run River's scheduler, which makes
+    // retryable and scheduled jobs available when due. Off by default: the
+    // leader is also the one to run River's rescuer, cleaners and periodic
+    // jobs, which this runtime does not have yet, so turn it on only where no
+    // River Go client is leader-eligible on the schema (docs/workers.md).
+    bool leader_election = false;
     // Told of each failed fetch, completion or queue refresh (each is tried
     // again); may be empty. Called from the client's threads.
     std::function<void(const std::exception&)> on_error;
@@ -78,6 +85,8 @@ public:
     void stop_and_cancel();
 
     const std::string& client_id() const noexcept;
+    // Whether this client holds River's leadership now (leader_election).
+    bool leading() const noexcept;
 
     struct impl;
 

@@ -267,6 +267,11 @@ std::optional<std::int64_t> decode_integer_cell(binary_cell cell, driver::result
     return int_of_width(*cell, cell->size());
 }
 
+time_point decode_time_cell(binary_cell cell, driver::result_format format) {
+    if (!cell) malformed("time is NULL");
+    return format == driver::result_format::text ? text_time(*cell) : timestamp(*cell);
+}
+
 bool decode_bool_cell(binary_cell cell, driver::result_format format) {
     if (!cell) malformed("boolean is NULL");
     return format == driver::result_format::text ? decode_bool_text(*cell) : decode_bool(*cell);

@@ -28,6 +28,9 @@ job_row decode_job_row_text(std::span<const binary_cell> cells);
 // An integer cell of any width (smallint, integer, bigint) in either format;
 // std::nullopt for NULL.
 std::optional<std::int64_t> decode_integer_cell(binary_cell cell, driver::result_format format);
+// A timestamptz cell in either format (text: job_columns()'s microseconds
+// since the Unix epoch); NULL is malformed.
+time_point decode_time_cell(binary_cell cell, driver::result_format format);
 // A boolean cell in either format; NULL is malformed.
 bool decode_bool_cell(binary_cell cell, driver::result_format format);
 

@@ -13,6 +13,7 @@
 #include "core/worker/client_id.hpp"
 #include "drivers/libpq/session.hpp"
 #include "worker/completer.hpp"
+#include "worker/leader.hpp"
 #include "worker/producer.hpp"
 
 namespace riverqueue {
@@ -69,11 +70,14 @@ struct worker_client::impl {
         for (auto& p : producers) p->stop(cancel);
         producers.clear();
         outcomes->stop();  // after the producers: their last outcomes are written
+        if (elector) elector->stop();  // last, as River: resigns with a notification
+        elector.reset();
     }
 
     worker_runtime::runtime_context context;
     std::unique_ptr<worker_runtime::completer> outcomes;
     std::list<std::unique_ptr<worker_runtime::producer>> producers;
+    std::unique_ptr<worker_runtime::leader> elector;
 };
 
 worker_client::worker_client(worker_options options, workers registry)
@@ -96,6 +100,10 @@ void worker_client::start() {
             p->start();
             impl_->producers.push_back(std::move(p));
         }
+        if (impl_->context.options.leader_election) {
+            impl_->elector = std::make_unique<worker_runtime::leader>(impl_->context);
+            impl_->elector->start();
+        }
     } catch (...) {
         impl_->stop(false);
         throw;
@@ -107,5 +115,7 @@ void worker_client::stop() { impl_->stop(false); }
 void worker_client::stop_and_cancel() { impl_->stop(true); }
 
 const std::string& worker_client::client_id() const noexcept { return impl_->context.client_id; }
+
+bool worker_client::leading() const noexcept { return impl_->elector && impl_->elector->leading(); }
 
 }  // namespace riverqueue

@@ -1,0 +1,44 @@
+// The statements of leader election and of the leader's scheduler, with River
+// Go v0.51.2's semantics (riverpgxv5's LeaderDeleteExpired,
+// LeaderAttemptElect, LeaderAttemptReelect, LeaderResign and JobSchedule), so
+// that a mixed fleet elects one leader on `river_leader`.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <riverqueue/driver.hpp>
+#include <riverqueue/insert_opts.hpp>
+
+#include "core/sql_statement.hpp"
+
+namespace riverqueue::core {
+
+// River's election constants: a bid every 5 s, a lease of 15 s.
+inline constexpr std::chrono::seconds leader_elect_interval{5};
+inline constexpr std::chrono::seconds leader_ttl{15};
+
+// Deletes an expired lease (run before the bid, in the same transaction).
+sql_statement leader_delete_expired_statement(std::string_view schema);
+// Takes the lease if nobody holds it: returns one row (elected_at, as a
+// timestamptz in the driver's format: job_columns()'s text form for text)
+// when this client became leader, none otherwise.
+sql_statement leader_elect_statement(std::string_view schema, std::string_view leader_id,
+                                     driver::result_format format);
+// Extends the lease held since `elected_at` (the fencing token, exactly as
+// returned): one row while still leader, none when the lease was lost.
+sql_statement leader_reelect_statement(std::string_view schema, std::string_view leader_id, time_point elected_at);
+// Gives the lease up and tells the others (River's `resigned` notification
+// on `<schema>.river_leadership`).
+sql_statement leader_resign_statement(std::string_view schema, std::string_view leader_id, time_point elected_at);
+
+// Makes up to `max` retryable and scheduled jobs due by `horizon` available
+// (River's scheduler looks 5 s ahead); a unique job whose key a live row
+// holds, or a later one of the batch sharing a key, is discarded instead
+// (metadata.unique_key_conflict = "scheduler_discarded"). Returns
+// (queue text, scheduled_at, discarded boolean) per job moved.
+sql_statement schedule_jobs_statement(std::string_view schema, time_point horizon, int max,
+                                      driver::result_format format);
+
+}  // namespace riverqueue::core
