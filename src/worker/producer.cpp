@@ -79,6 +79,7 @@ void producer::fetch_loop(std::stop_token stop) {
     steady::time_point next_pause_check = steady::now() + pause_check_interval;
     steady::time_point next_refresh = steady::now() + queue_refresh_interval;
     while (!stop.stop_requested()) {
+        bool requested = false;
         {
             std::unique_lock lock(mutex_);
             const auto due = std::min({next_poll, next_pause_check, next_refresh});
@@ -90,6 +91,7 @@ void producer::fetch_loop(std::stop_token stop) {
                 wake_.wait_until(lock, stop, cooled, [] { return false; });
                 if (stop.stop_requested()) return;
             }
+            requested = fetch_requested_;
         }
         const auto now = steady::now();
         try {
@@ -110,7 +112,7 @@ void producer::fetch_loop(std::stop_token stop) {
                 if (paused_ && !paused) fetch_requested_ = true;  // resumed: fetch at once
                 paused_ = paused;
             }
-            if (now >= next_poll || fetch_requested_) {
+            if (now >= next_poll || requested) {
                 last_fetch = now;
                 // The poll's jitter, as River's: up to a tenth of the interval (at least 10 ms).
                 const double jitter_ms = uniform(random_, 0.0, std::max(static_cast<double>(options.poll_interval.count()) / 10.0, 10.0));
@@ -184,8 +186,10 @@ void producer::watch_deadlines(std::stop_token stop) {
             deadlines_.erase(earliest);
             continue;
         }
+        // A copy: the entry may go while the lock is released.
+        const steady::time_point until = earliest->first;
         const unsigned seen = deadlines_version_;
-        deadline_changed_.wait_until(lock, stop, earliest->first, [&] { return deadlines_version_ != seen; });
+        deadline_changed_.wait_until(lock, stop, until, [&] { return deadlines_version_ != seen; });
     }
 }
 
