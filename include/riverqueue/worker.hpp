@@ -52,19 +52,35 @@ public:
 };
 
 // Why a job was asked to stop.
-enum class stop_reason { none, timeout, client_stop };
+enum class stop_reason {
+    none,
+    timeout,             // the job's timeout passed
+    client_stop,         // worker_client::stop_and_cancel
+    cancelled_remotely,  // River's JobCancel on the running job (its cancel notification)
+};
 
 // Thrown by job_context::throw_if_stop_requested. After a timeout the attempt
 // fails with River's text for it ("context deadline exceeded"); after the
 // client's stop_and_cancel the job is made available again, its attempt not
-// used up (River's stop-interrupted).
+// used up (River's stop-interrupted); after River's JobCancel the job is
+// cancelled ("JobCancelError: job cancelled remotely", as any other failure
+// of a job cancelled remotely).
 class job_stopped : public error {
 public:
-    explicit job_stopped(stop_reason reason)
-        : error(reason == stop_reason::timeout ? "context deadline exceeded" : "context canceled"), reason_(reason) {}
+    explicit job_stopped(stop_reason reason) : error(message_for(reason)), reason_(reason) {}
     stop_reason reason() const noexcept { return reason_; }
 
 private:
+    static const char* message_for(stop_reason reason) noexcept {
+        switch (reason) {
+            case stop_reason::timeout:
+                return "context deadline exceeded";
+            case stop_reason::cancelled_remotely:
+                return "JobCancelError: job cancelled remotely";
+            default:
+                return "context canceled";
+        }
+    }
     stop_reason reason_;
 };
 

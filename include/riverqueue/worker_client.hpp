@@ -36,9 +36,12 @@ struct worker_options {
     // River's default, the host name and the start time.
     std::string client_id;
     // How often each queue looks for jobs when nothing else tells it to
-    // (River's FetchPollInterval). This runtime does not LISTEN yet, so this
-    // bounds how long a new job waits.
+    // (River's FetchPollInterval); insert notifications wake it sooner.
     std::chrono::milliseconds poll_interval{1000};
+    // Do not LISTEN for River's insert and control notifications (River's
+    // PollOnly): new jobs then wait for the poll, pause, resume and cancel
+    // for the next check. Always so on a driver other than the libpq default.
+    bool poll_only = false;
     // The least time between two fetches of one queue (River's FetchCooldown).
     std::chrono::milliseconds fetch_cooldown{100};
     // A job's timeout when its worker gives none; negative: none (River's JobTimeout).

@@ -14,6 +14,10 @@ using steady = std::chrono::steady_clock;
 // River's poll-only intervals for the queue row, and its refresh interval.
 constexpr auto pause_check_interval = 2s;
 constexpr auto queue_refresh_interval = 10min;
+// River polls its running jobs for cancel requests every minute when it
+// listens, every 2 s when it polls only.
+constexpr auto cancel_check_listening = 1min;
+constexpr auto cancel_check_polling = 2s;
 
 template <typename Result, typename Make>
 Result on_session(driver::session_source& sessions, Make make) {
@@ -36,9 +40,13 @@ producer::producer(std::string queue, int max_workers, runtime_context& context)
 producer::~producer() { stop(false); }
 
 void producer::start() {
-    paused_ = on_session<bool>(*context_.sessions, [&](const core::ops::session_facts& facts) {
+    const bool paused = on_session<bool>(*context_.sessions, [&](const core::ops::session_facts& facts) {
         return core::ops::upsert_queue(facts, context_.options.schema, queue_);
     });
+    {
+        std::lock_guard lock(mutex_);
+        paused_ = paused;
+    }
     for (int i = 0; i < max_workers_; ++i) {
         slots_.emplace_back([this](std::stop_token stop) { slot_loop(std::move(stop)); });
     }
@@ -72,17 +80,46 @@ void producer::stop(bool cancel) {
     }
 }
 
+void producer::fetch_soon() {
+    {
+        std::lock_guard lock(mutex_);
+        fetch_requested_ = true;
+    }
+    wake_.notify_one();
+}
+
+void producer::cancel_running(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    for (running_job* job : running_) {
+        if (job->id != id) continue;
+        stop_reason expected = stop_reason::none;
+        job->reason.compare_exchange_strong(expected, stop_reason::cancelled_remotely);
+        job->stop.request_stop();
+    }
+}
+
+void producer::set_paused(bool paused) {
+    {
+        std::lock_guard lock(mutex_);
+        if (paused_ && !paused) fetch_requested_ = true;  // resumed: fetch at once
+        paused_ = paused;
+    }
+    wake_.notify_one();
+}
+
 void producer::fetch_loop(std::stop_token stop) {
     const worker_options& options = context_.options;
     steady::time_point last_fetch{};
     steady::time_point next_poll = steady::now();
     steady::time_point next_pause_check = steady::now() + pause_check_interval;
     steady::time_point next_refresh = steady::now() + queue_refresh_interval;
+    const auto cancel_check_interval = options.poll_only ? cancel_check_polling : cancel_check_listening;
+    steady::time_point next_cancel_check = steady::now() + cancel_check_interval;
     while (!stop.stop_requested()) {
         bool requested = false;
         {
             std::unique_lock lock(mutex_);
-            const auto due = std::min({next_poll, next_pause_check, next_refresh});
+            const auto due = std::min({next_poll, next_pause_check, next_refresh, next_cancel_check});
             wake_.wait_until(lock, stop, due, [&] { return fetch_requested_ && busy_ < max_workers_; });
             if (stop.stop_requested()) return;
             // The cooldown: triggers inside it become one fetch at its end.
@@ -111,6 +148,10 @@ void producer::fetch_loop(std::stop_token stop) {
                 std::lock_guard lock(mutex_);
                 if (paused_ && !paused) fetch_requested_ = true;  // resumed: fetch at once
                 paused_ = paused;
+            }
+            if (now >= next_cancel_check) {
+                next_cancel_check = now + cancel_check_interval;
+                check_cancel_requests();
             }
             if (now >= next_poll || requested) {
                 last_fetch = now;
@@ -147,6 +188,20 @@ void producer::fetch_once() {
         for (auto& job : jobs) ready_.push_back(std::move(job));
     }
     work_.notify_all();
+}
+
+void producer::check_cancel_requests() {
+    std::vector<std::int64_t> ids;
+    {
+        std::lock_guard lock(mutex_);
+        for (const running_job* job : running_) ids.push_back(job->id);
+    }
+    if (ids.empty()) return;
+    const auto requested = on_session<std::vector<std::int64_t>>(
+        *context_.sessions, [&](const core::ops::session_facts& facts) {
+            return core::ops::cancel_requested(facts, context_.options.schema, ids);
+        });
+    for (const std::int64_t id : requested) cancel_running(id);
 }
 
 void producer::slot_loop(std::stop_token stop) {

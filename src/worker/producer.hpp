@@ -46,8 +46,14 @@ public:
     // Stops fetching; with `cancel`, asks the running jobs to stop; waits for them.
     void stop(bool cancel);
 
+    // River's control and insert notifications for this queue. Thread-safe.
+    void fetch_soon();                      // an insert notification
+    void cancel_running(std::int64_t id);   // a cancel notification: stops the job if it runs here
+    void set_paused(bool paused);           // a pause or resume notification
+
 private:
     struct running_job {
+        std::int64_t id = 0;
         std::stop_source stop;
         std::atomic<stop_reason> reason{stop_reason::none};
     };
@@ -56,6 +62,7 @@ private:
     void slot_loop(std::stop_token stop);
     void run_job(const job_row& job);
     void fetch_once();
+    void check_cancel_requests();
     void watch_deadlines(std::stop_token stop);
 
     std::string queue_;

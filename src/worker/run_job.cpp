@@ -59,6 +59,7 @@ void producer::run_job(const job_row& job) {
     if (timeout.count() == 0) timeout = context_.options.job_timeout;
 
     running_job state;
+    state.id = job.id;
     {
         std::lock_guard lock(mutex_);
         running_.push_back(&state);
@@ -75,7 +76,12 @@ void producer::run_job(const job_row& job) {
 
     const time_point started = std::chrono::system_clock::now();
     const job_context context(job, state.stop.get_token(), [&state] { return state.reason.load(); });
-    const core::job_result result = result_of(found, job, context);
+    core::job_result result = result_of(found, job, context);
+    if (state.reason.load() == stop_reason::cancelled_remotely && result.what == core::job_result::kind::failed) {
+        // River replaces the error of a job cancelled remotely, and cancels it.
+        result.what = core::job_result::kind::cancelled;
+        result.error = job_stopped(stop_reason::cancelled_remotely).what();
+    }
 
     {
         std::lock_guard lock(mutex_);

@@ -7,10 +7,13 @@
 
 #include <climits>
 #include <list>
+#include <map>
 
 #include "core/identifiers.hpp"
 #include "core/validation.hpp"
 #include "core/worker/client_id.hpp"
+#include "core/worker/notifications.hpp"
+#include "drivers/libpq/notification_listener.hpp"
 #include "drivers/libpq/session.hpp"
 #include "worker/completer.hpp"
 #include "worker/leader.hpp"
@@ -57,6 +60,7 @@ struct worker_client::impl {
         context.registry = std::move(registry);
         context.client_id = context.options.client_id;
         if (context.options.fetch_only_known_kinds) context.fetch_kinds = context.registry.kinds();
+        listens = !sessions && !context.options.poll_only;
         context.sessions = sessions ? std::move(sessions)
                                     : std::make_shared<libpq::pool_source>(
                                           context.options.conninfo, context.options.pool_size,
@@ -67,6 +71,9 @@ struct worker_client::impl {
     }
 
     void stop(bool cancel) {
+        if (listener) listener->stop();
+        listener.reset();
+        by_queue.clear();
         for (auto& p : producers) p->stop(cancel);
         producers.clear();
         outcomes->stop();  // after the producers: their last outcomes are written
@@ -78,6 +85,37 @@ struct worker_client::impl {
     std::unique_ptr<worker_runtime::completer> outcomes;
     std::list<std::unique_ptr<worker_runtime::producer>> producers;
     std::unique_ptr<worker_runtime::leader> elector;
+    bool listens = false;
+    std::map<std::string, worker_runtime::producer*, std::less<>> by_queue;
+    std::unique_ptr<libpq::notification_listener> listener;
+
+    // River's notifications, on the listener's thread.
+    void on_notification(std::string_view topic, std::string_view payload) {
+        const auto notification = core::parse_notification(topic, payload);
+        if (!notification) return;
+        const auto each = [&](auto&& act) {
+            for (auto& [name, p] : by_queue) {
+                if (notification->queue == name || notification->queue == "*") act(*p);
+            }
+        };
+        using kind = core::river_notification::kind;
+        switch (notification->what) {
+            case kind::insert:
+                if (auto found = by_queue.find(notification->queue); found != by_queue.end()) found->second->fetch_soon();
+                return;
+            case kind::cancel:
+                if (auto found = by_queue.find(notification->queue); found != by_queue.end()) {
+                    found->second->cancel_running(notification->job_id);
+                }
+                return;
+            case kind::pause:
+                each([](worker_runtime::producer& p) { p.set_paused(true); });
+                return;
+            case kind::resume:
+                each([](worker_runtime::producer& p) { p.set_paused(false); });
+                return;
+        }
+    }
 };
 
 worker_client::worker_client(worker_options options, workers registry)
@@ -97,9 +135,21 @@ void worker_client::start() {
     try {
         for (const auto& [name, queue] : impl_->context.options.queues) {
             auto p = std::make_unique<worker_runtime::producer>(name, queue.max_workers, impl_->context);
-            p->start();
+            impl_->by_queue.emplace(name, p.get());
             impl_->producers.push_back(std::move(p));
         }
+        // Listening before the first fetch: a job inserted meanwhile wakes it.
+        if (impl_->listens) {
+            impl_->listener = std::make_unique<libpq::notification_listener>(
+                impl_->context.options.conninfo, impl_->context.options.schema,
+                std::vector<std::string>{std::string(core::insert_topic), std::string(core::control_topic)},
+                [impl = impl_.get()](std::string_view topic, std::string_view payload) {
+                    impl->on_notification(topic, payload);
+                },
+                impl_->context.options.on_error);
+            impl_->listener->start();
+        }
+        for (auto& p : impl_->producers) p->start();
         if (impl_->context.options.leader_election) {
             impl_->elector = std::make_unique<worker_runtime::leader>(impl_->context);
             impl_->elector->start();

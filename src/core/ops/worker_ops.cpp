@@ -32,6 +32,18 @@ op<std::vector<job_row>> complete_jobs(session_facts facts, std::string_view sch
     co_return decode_job_rows(*rows, facts.format);
 }
 
+op<std::vector<std::int64_t>> cancel_requested(session_facts facts, std::string_view schema,
+                                               std::vector<std::int64_t> ids) {
+    std::vector<std::int64_t> requested;
+    if (ids.empty()) co_return requested;
+    const sql_statement statement = cancel_requested_statement(schema, ids);
+    const auto rows = co_await query({statement.sql, statement.params, true, false});
+    for (std::size_t row = 0; row < rows->row_count(); ++row) {
+        if (const auto id = decode_integer_cell(rows->cell(row, 0), facts.format)) requested.push_back(*id);
+    }
+    co_return requested;
+}
+
 op<bool> upsert_queue(session_facts facts, std::string_view schema, std::string_view queue) {
     co_return co_await one_flag(facts, upsert_queue_statement(schema, queue), true);
 }

@@ -3,6 +3,7 @@
 // algorithm (core/worker/worker_sql.hpp has the statements).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +25,10 @@ op<std::vector<job_row>> fetch_jobs(session_facts facts, std::string_view schema
 // no longer running is returned unchanged, a deleted one not at all).
 op<std::vector<job_row>> complete_jobs(session_facts facts, std::string_view schema,
                                        std::span<const job_state_change> changes);
+
+// Of `ids`, the running jobs River was asked to cancel.
+op<std::vector<std::int64_t>> cancel_requested(session_facts facts, std::string_view schema,
+                                               std::vector<std::int64_t> ids);
 
 // Creates or refreshes the queue's river_queue row; returns whether it is paused.
 op<bool> upsert_queue(session_facts facts, std::string_view schema, std::string_view queue);

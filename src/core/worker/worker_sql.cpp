@@ -94,6 +94,14 @@ sql_statement complete_jobs_statement(std::string_view schema, std::span<const j
     return statement;
 }
 
+sql_statement cancel_requested_statement(std::string_view schema, std::span<const std::int64_t> ids) {
+    array_literal id_array;
+    for (const std::int64_t id : ids) id_array.add(std::to_string(id));
+    return {"SELECT id FROM " + schema_prefix(schema) +
+                "river_job WHERE id = ANY($1::bigint[]) AND state = 'running' AND metadata ? 'cancel_attempted_at'",
+            {std::move(id_array).finish()}};
+}
+
 sql_statement upsert_queue_statement(std::string_view schema, std::string_view queue) {
     return {"INSERT INTO " + schema_prefix(schema) +
                 "river_queue (created_at, metadata, name, paused_at, updated_at)"

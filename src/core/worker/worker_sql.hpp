@@ -5,6 +5,7 @@
 // job_columns() order.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +37,10 @@ sql_statement fetch_jobs_statement(std::string_view schema, std::string_view que
 // is cancelled instead). Returns the rows as they are afterwards.
 sql_statement complete_jobs_statement(std::string_view schema, std::span<const job_state_change> changes,
                                       driver::result_format format);
+
+// Of `ids`, the running jobs whose cancellation River recorded
+// (metadata.cancel_attempted_at): one bigint row each.
+sql_statement cancel_requested_statement(std::string_view schema, std::span<const std::int64_t> ids);
 
 // Creates the queue's river_queue row, or refreshes its updated_at; returns
 // `paused_at IS NOT NULL` (one boolean row).
