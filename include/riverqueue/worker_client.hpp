@@ -60,6 +60,9 @@ struct worker_options {
     // jobs, which this runtime does not have yet, so turn it on only where no
     // River Go client is leader-eligible on the schema (docs/workers.md).
     bool leader_election = false;
+    // How long a job may stay running before the leader's rescuer takes it
+    // for stuck (River's RescueStuckJobsAfter); at least job_timeout.
+    std::chrono::milliseconds rescue_stuck_jobs_after{std::chrono::hours(1)};
     // Told of each failed fetch, completion or queue refresh (each is tried
     // again); may be empty. Called from the client's threads.
     std::function<void(const std::exception&)> on_error;

@@ -5,7 +5,9 @@
 #include "core/ops/maintenance_ops.hpp"
 #include "core/ops/run_on_session.hpp"
 #include "core/worker/job_outcome.hpp"
+#include "core/worker/retry_policy.hpp"
 #include "core/worker/maintenance_sql.hpp"
+#include "core/worker/rescue.hpp"
 
 namespace riverqueue::worker_runtime {
 namespace {
@@ -15,6 +17,10 @@ using steady = std::chrono::steady_clock;
 
 // River's scheduler: every 5 s, batches of 10,000, 5 s look-ahead.
 constexpr int schedule_batch = 10'000;
+// River's rescuer and job cleaner every 30 s, queue cleaner every hour.
+constexpr auto rescue_interval = 30s;
+constexpr auto clean_interval = 30s;
+constexpr auto queue_clean_interval = 1h;
 
 template <typename Result, typename Make>
 Result on_session(driver::session_source& sessions, bool in_transaction, Make make) {
@@ -55,10 +61,14 @@ void leader::sleep_until(std::stop_token& stop, steady::time_point until) {
 void leader::run(std::stop_token stop) {
     steady::time_point next_schedule{};
     steady::time_point next_reelect{};
+    steady::time_point next_rescue{};
+    steady::time_point next_clean{};
+    steady::time_point next_queue_clean{};
     while (!stop.stop_requested()) {
         if (!leading()) {
             if (bid()) {
-                next_schedule = steady::now();  // the scheduler runs at once, then every 5 s
+                // Each service runs at once, then at its interval.
+                next_schedule = next_rescue = next_clean = next_queue_clean = steady::now();
                 next_reelect = steady::now() + core::leader_elect_interval;
                 continue;
             }
@@ -70,11 +80,21 @@ void leader::run(std::stop_token stop) {
             schedule();
             next_schedule = steady::now() + core::scheduler_interval;
         }
+        if (now >= next_rescue) {
+            rescue();
+            next_rescue = steady::now() + rescue_interval;
+        }
+        if (now >= next_clean) {
+            const bool queues_too = now >= next_queue_clean;
+            clean(queues_too);
+            next_clean = steady::now() + clean_interval;
+            if (queues_too) next_queue_clean = steady::now() + queue_clean_interval;
+        }
         if (now >= next_reelect) {
             keep_lease();
             next_reelect = steady::now() + core::leader_elect_interval;
         }
-        sleep_until(stop, std::min(next_schedule, next_reelect));
+        sleep_until(stop, std::min({next_schedule, next_reelect, next_rescue, next_clean}));
     }
     if (leading()) resign();
 }
@@ -128,6 +148,61 @@ void leader::schedule() {
                     [this](const std::vector<std::string>& queues) { return limiter_.take(queues, steady::now()); });
             });
         } while (moved == static_cast<std::size_t>(schedule_batch) && leading());
+    } catch (const std::exception& e) {
+        if (context_.options.on_error) context_.options.on_error(e);
+    }
+}
+
+void leader::rescue() {
+    const time_point now = std::chrono::system_clock::now();
+    const auto horizon = now - context_.options.rescue_stuck_jobs_after;
+    try {
+        on_session<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
+            return core::ops::rescue_stuck_jobs(
+                facts, context_.options.schema, horizon, [&](const job_row& job) -> std::optional<core::job_rescue> {
+                    const worker* found = context_.registry.find(job.kind);
+                    std::chrono::milliseconds timeout = found != nullptr ? found->timeout(job) : std::chrono::milliseconds{0};
+                    if (timeout.count() == 0) timeout = context_.options.job_timeout;
+                    const auto decision = core::decide_rescue(job, found != nullptr, timeout,
+                                                              found != nullptr ? found->next_retry(job) : std::nullopt,
+                                                              now, core::random_retry_jitter());
+                    if (decision.what == core::rescue_decision::kind::leave) return std::nullopt;
+                    core::job_rescue rescue;
+                    rescue.id = job.id;
+                    rescue.error = decision.error;
+                    rescue.scheduled_at = job.scheduled_at;  // kept, except for a retry
+                    switch (decision.what) {
+                        case core::rescue_decision::kind::cancel:
+                            rescue.state = "cancelled";
+                            rescue.finalized_at = now;
+                            break;
+                        case core::rescue_decision::kind::discard:
+                            rescue.state = "discarded";
+                            rescue.finalized_at = now;
+                            break;
+                        default:
+                            rescue.state = "retryable";
+                            rescue.scheduled_at = decision.retry_at;
+                    }
+                    return rescue;
+                });
+        });
+    } catch (const std::exception& e) {
+        if (context_.options.on_error) context_.options.on_error(e);
+    }
+}
+
+void leader::clean(bool queues_too) {
+    try {
+        const time_point now = std::chrono::system_clock::now();
+        on_session<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
+            return core::ops::clean_finalized_jobs(facts, context_.options.schema, now);
+        });
+        if (queues_too) {
+            on_session<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
+                return core::ops::clean_stale_queues(facts, context_.options.schema, now);
+            });
+        }
     } catch (const std::exception& e) {
         if (context_.options.on_error) context_.options.on_error(e);
     }

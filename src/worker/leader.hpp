@@ -35,6 +35,8 @@ private:
     bool bid();
     void keep_lease();
     void schedule();
+    void rescue();
+    void clean(bool queues_too);
     void resign();
     void sleep_until(std::stop_token& stop, std::chrono::steady_clock::time_point until);
 

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/worker/job_outcome.hpp"
+#include "core/worker/retry_policy.hpp"
 #include "worker/producer.hpp"
 
 namespace riverqueue::worker_runtime {
@@ -46,11 +47,6 @@ core::job_result result_of(worker* found, const job_row& job, const job_context&
     return result;
 }
 
-double retry_jitter() {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    return std::uniform_real_distribution<double>(-0.1, 0.1)(random);
-}
-
 }  // namespace
 
 void producer::run_job(const job_row& job) {
@@ -90,7 +86,7 @@ void producer::run_job(const job_row& job) {
         ++deadlines_version_;
     }
     context_.outcomes->add(
-        core::decide_state_change(job, result, started, std::chrono::system_clock::now(), retry_jitter()));
+        core::decide_state_change(job, result, started, std::chrono::system_clock::now(), core::random_retry_jitter()));
 }
 
 }  // namespace riverqueue::worker_runtime

@@ -48,6 +48,9 @@ worker_options validated(worker_options options, const workers& registry) {
         throw validation_error("fetch_cooldown", "must be at least 1 ms and at most poll_interval");
     }
     if (options.pool_size < 1) throw validation_error("pool_size", "must be at least 1");
+    if (options.rescue_stuck_jobs_after < options.job_timeout) {
+        throw validation_error("rescue_stuck_jobs_after", "must be at least job_timeout");
+    }
     if (registry.empty()) throw validation_error("workers", "at least one worker is required");
     return options;
 }

@@ -3,13 +3,16 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string_view>
 
 #include <riverqueue/insert_opts.hpp>
+#include <riverqueue/job_row.hpp>
 
 #include "core/ops/insert_statements.hpp"
 #include "core/ops/operation.hpp"
+#include "core/worker/maintenance_sql.hpp"
 
 namespace riverqueue::core::ops {
 
@@ -32,5 +35,20 @@ op<void> resign_leader(session_facts facts, std::string_view schema, std::string
 // `due`). Returns the number of jobs moved.
 op<std::size_t> schedule_jobs(session_facts facts, std::string_view schema, time_point now,
                               std::chrono::milliseconds look_ahead, int max, notify_filter due);
+
+// River's rescuer: every running job attempted before `horizon`, page by
+// page, given to `decide`, which returns its rescue (or nothing to leave it);
+// returns the number rescued.
+using rescue_decider = std::function<std::optional<job_rescue>(const job_row&)>;
+op<std::size_t> rescue_stuck_jobs(session_facts facts, std::string_view schema, time_point horizon,
+                                  rescue_decider decide);
+
+// River's job cleaner with its default retention (cancelled and completed
+// jobs 24 h after they were finalized, discarded ones 7 days); returns the
+// number deleted.
+op<std::size_t> clean_finalized_jobs(session_facts facts, std::string_view schema, time_point now);
+
+// River's queue cleaner: river_queue rows not refreshed for 24 h.
+op<std::size_t> clean_stale_queues(session_facts facts, std::string_view schema, time_point now);
 
 }  // namespace riverqueue::core::ops

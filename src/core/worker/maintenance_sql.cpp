@@ -1,6 +1,8 @@
 #include "core/worker/maintenance_sql.hpp"
 
 #include "core/identifiers.hpp"
+#include "core/job_columns.hpp"
+#include "core/sql_literals.hpp"
 #include "core/time_format.hpp"
 
 namespace riverqueue::core {
@@ -79,6 +81,58 @@ sql_statement schedule_jobs_statement(std::string_view schema, time_point horizo
                 " AS discarded)"
                 " SELECT queue, " + time_column("scheduled_at", format) + ", discarded FROM updated_jobs",
             {format_rfc3339_micros(horizon), std::to_string(max)}};
+}
+
+sql_statement stuck_jobs_statement(std::string_view schema, std::int64_t after_id, time_point horizon, int max,
+                                   driver::result_format format) {
+    return {"SELECT " + job_columns("river_job", format) + " FROM " + schema_prefix(schema) +
+                "river_job WHERE state = 'running' AND id > $1::bigint AND attempted_at < $2::timestamptz"
+                " ORDER BY id LIMIT $3::bigint",
+            {std::to_string(after_id), format_rfc3339_micros(horizon), std::to_string(max)}};
+}
+
+sql_statement rescue_jobs_statement(std::string_view schema, std::span<const job_rescue> rescues, time_point horizon) {
+    const std::string p = schema_prefix(schema);
+    array_literal ids, errors, finalized, scheduled, states;
+    for (const job_rescue& rescue : rescues) {
+        ids.add(std::to_string(rescue.id));
+        errors.add(rescue.error);
+        if (rescue.finalized_at) finalized.add(format_rfc3339_micros(*rescue.finalized_at));
+        else finalized.add_null();
+        scheduled.add(format_rfc3339_micros(rescue.scheduled_at));
+        states.add(rescue.state);
+    }
+    return {"UPDATE " + p +
+                "river_job SET errors = array_append(errors, updated_job.error), finalized_at = updated_job.finalized_at,"
+                " scheduled_at = updated_job.scheduled_at,"
+                " metadata = river_job.metadata || jsonb_build_object('river:rescue_count', coalesce(CASE"
+                " WHEN jsonb_typeof(river_job.metadata -> 'river:rescue_count') = 'number'"
+                " THEN (river_job.metadata ->> 'river:rescue_count')::int END, 0) + 1),"
+                " state = updated_job.state"
+                " FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::jsonb[]) AS error,"
+                " unnest($3::timestamptz[]) AS finalized_at, unnest($4::timestamptz[]) AS scheduled_at,"
+                " unnest($5::text[])::" + p + "river_job_state AS state) AS updated_job"
+                " WHERE river_job.id = updated_job.id AND river_job.state = 'running'"
+                " AND river_job.attempted_at < $6::timestamptz",
+            {std::move(ids).finish(), std::move(errors).finish(), std::move(finalized).finish(),
+             std::move(scheduled).finish(), std::move(states).finish(), format_rfc3339_micros(horizon)}};
+}
+
+sql_statement delete_finalized_jobs_statement(std::string_view schema, time_point finalized_before,
+                                              time_point discarded_before, int max) {
+    const std::string p = schema_prefix(schema);
+    return {"DELETE FROM " + p + "river_job WHERE id IN (SELECT id FROM " + p +
+                "river_job WHERE (state IN ('cancelled', 'completed') AND finalized_at < $1::timestamptz)"
+                " OR (state = 'discarded' AND finalized_at < $2::timestamptz) ORDER BY id LIMIT $3::bigint)"
+                " RETURNING 1",
+            {format_rfc3339_micros(finalized_before), format_rfc3339_micros(discarded_before), std::to_string(max)}};
+}
+
+sql_statement delete_stale_queues_statement(std::string_view schema, time_point before, int max) {
+    const std::string p = schema_prefix(schema);
+    return {"DELETE FROM " + p + "river_queue WHERE name IN (SELECT name FROM " + p +
+                "river_queue WHERE updated_at < $1::timestamptz ORDER BY name ASC LIMIT $2::bigint) RETURNING 1",
+            {format_rfc3339_micros(before), std::to_string(max)}};
 }
 
 }  // namespace riverqueue::core

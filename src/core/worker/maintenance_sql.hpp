@@ -5,6 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -40,5 +43,31 @@ sql_statement leader_resign_statement(std::string_view schema, std::string_view 
 // (queue text, scheduled_at, discarded boolean) per job moved.
 sql_statement schedule_jobs_statement(std::string_view schema, time_point horizon, int max,
                                       driver::result_format format);
+
+// Running jobs attempted before `horizon`, by id after `after_id`, at most
+// `max` (job_columns() rows).
+sql_statement stuck_jobs_statement(std::string_view schema, std::int64_t after_id, time_point horizon, int max,
+                                   driver::result_format format);
+
+struct job_rescue {
+    std::int64_t id = 0;
+    std::string error;                       // appended to errors
+    std::optional<time_point> finalized_at;  // cancel, discard
+    time_point scheduled_at{};               // retry: when; otherwise the row's own
+    std::string state;
+};
+
+// Applies the rescues to rows still running and attempted before `horizon`,
+// counting metadata."river:rescue_count" up.
+sql_statement rescue_jobs_statement(std::string_view schema, std::span<const job_rescue> rescues, time_point horizon);
+
+// River's job cleaner: deletes at most `max` cancelled and completed jobs
+// finalized before `finalized_before` and discarded ones before
+// `discarded_before`.
+sql_statement delete_finalized_jobs_statement(std::string_view schema, time_point finalized_before,
+                                              time_point discarded_before, int max);
+
+// River's queue cleaner: deletes river_queue rows not refreshed since `before`.
+sql_statement delete_stale_queues_statement(std::string_view schema, time_point before, int max);
 
 }  // namespace riverqueue::core

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
 
 namespace riverqueue::core {
 namespace {
@@ -12,6 +13,11 @@ namespace {
 constexpr double max_duration_seconds = static_cast<double>(std::numeric_limits<std::int64_t>::max()) / 1e9;
 
 }  // namespace
+
+double random_retry_jitter() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    return std::uniform_real_distribution<double>(-0.1, 0.1)(random);
+}
 
 double default_retry_seconds(std::size_t error_count) noexcept {
     return std::min(std::pow(static_cast<double>(error_count), 4.0), max_duration_seconds);

@@ -15,6 +15,9 @@ namespace riverqueue::core {
 // time.Duration (about 292 years), where no jitter applies.
 time_point default_next_retry(time_point now, std::size_t error_count, double jitter);
 
+// A jitter for default_next_retry, uniform in [-0.1, 0.1) (per-thread source).
+double random_retry_jitter();
+
 // The wait without jitter, in seconds: error_count^4, capped as above.
 double default_retry_seconds(std::size_t error_count) noexcept;
 
