@@ -10,6 +10,8 @@
 #include "core/worker/attempt_error.hpp"
 #include "core/worker/client_id.hpp"
 #include "core/worker/job_outcome.hpp"
+#include "core/worker/notifications.hpp"
+#include "core/worker/rescue.hpp"
 #include "core/worker/retry_policy.hpp"
 #include "core/worker/worker_sql.hpp"
 
@@ -208,6 +210,49 @@ TEST(WorkerSql, CompletionSendsOneArrayElementPerJob) {
     EXPECT_EQ(s.params[8], R"({"{}","{}"})");
     EXPECT_EQ(s.params[11], R"({"completed","retryable"})");
     EXPECT_NE(s.sql.find("river_job.metadata ? 'cancel_attempted_at'"), std::string::npos);
+}
+
+TEST(Rescue, FollowsRiversRescuerRules) {
+    job_row job = fetched(1, 3, 1);
+    job.attempted_at = now - 2h;
+    job.kind = "k";
+    // A cancel requested: cancelled, whatever the rest.
+    job.metadata = R"({"cancel_attempted_at":"2026-01-01T00:00:00Z"})";
+    EXPECT_EQ(decide_rescue(job, true, 1min, std::nullopt, now, 0).what, rescue_decision::kind::cancel);
+    job.metadata = "{}";
+    // A kind the leader has no worker for: discarded.
+    EXPECT_EQ(decide_rescue(job, false, 1min, std::nullopt, now, 0).what, rescue_decision::kind::discard);
+    // No timeout, or one not yet elapsed: left alone.
+    EXPECT_EQ(decide_rescue(job, true, -1ms, std::nullopt, now, 0).what, rescue_decision::kind::leave);
+    EXPECT_EQ(decide_rescue(job, true, 3h, std::nullopt, now, 0).what, rescue_decision::kind::leave);
+    // Otherwise retried by the policy (errors so far + 1), or discarded on the last attempt.
+    const auto retry = decide_rescue(job, true, 1min, std::nullopt, now, 0);
+    EXPECT_EQ(retry.what, rescue_decision::kind::retry);
+    EXPECT_EQ(retry.retry_at, now + 16s);
+    EXPECT_EQ(retry.error, R"({"at":"2026-12-03T10:00:01Z","attempt":1,"error":"Stuck job rescued by JobRescuer","trace":""})");
+    EXPECT_EQ(decide_rescue(job, true, 1min, now + 1h, now, 0).retry_at, now + 1h);
+    job.attempt = 3;
+    EXPECT_EQ(decide_rescue(job, true, 1min, std::nullopt, now, 0).what, rescue_decision::kind::discard);
+}
+
+TEST(Notifications, ParsesRiversPayloadsAsJson) {
+    const auto insert = parse_notification("river_insert", R"({"queue": "emails"})");
+    ASSERT_TRUE(insert);
+    EXPECT_EQ(insert->what, river_notification::kind::insert);
+    EXPECT_EQ(insert->queue, "emails");
+    const auto cancel = parse_notification("river_control", R"({"action" : "cancel", "job_id" : 123, "queue" : "q"})");
+    ASSERT_TRUE(cancel);
+    EXPECT_EQ(cancel->what, river_notification::kind::cancel);
+    EXPECT_EQ(cancel->job_id, 123);
+    const auto pause = parse_notification("river_control", R"({"queue":"*","action":"pause"})");
+    ASSERT_TRUE(pause);
+    EXPECT_EQ(pause->what, river_notification::kind::pause);
+    EXPECT_EQ(pause->queue, "*");
+    EXPECT_FALSE(parse_notification("river_control", R"({"action":"cancel","job_id":1,"queue":"*"})"));
+    EXPECT_FALSE(parse_notification("river_control", R"({"action":"metadata_changed","queue":"q"})"));
+    EXPECT_FALSE(parse_notification("river_control", "not json"));
+    EXPECT_FALSE(parse_notification("river_insert", R"({"q":"x"})"));
+    EXPECT_EQ(notification_channel("public", insert_topic), "public.river_insert");
 }
 
 }  // namespace

@@ -138,5 +138,69 @@ TEST_F(worker_leader_test, TheLeadersSchedulerBringsScheduledAndRetryableJobsBac
               "completed:1,completed:2");
 }
 
+TEST_F(worker_leader_test, TheLeadersRescuerAndCleanersTreatStuckAndOldJobsAsRiverDoes) {
+    workers registry;
+    registry.add("known", [](const job_context&) {});
+    client_options client_opts;
+    client_opts.conninfo = database_url();
+    client_opts.schema = schema_.name();
+    client inserter(client_opts);
+    const auto add = [&](const std::string& kind) { return inserter.insert(dynamic_args{kind, "{}", {}}).job.id; };
+    const std::string table = "\"" + schema_.name() + "\".river_job";
+    const auto set = [&](std::int64_t id, const std::string& assignments) {
+        scalar("UPDATE " + table + " SET " + assignments + " WHERE id = " + std::to_string(id) + " RETURNING 1");
+    };
+    // Left running by a process that died two hours ago (attempt 1 of 25).
+    const std::string stuck = "state = 'running', attempt = 1, attempted_at = now() - interval '2 hours'";
+    const std::int64_t retried = add("known");
+    set(retried, stuck);
+    const std::int64_t foreign = add("foreign");
+    set(foreign, stuck);
+    const std::int64_t cancel = add("known");
+    set(cancel, stuck + ", metadata = jsonb_build_object('cancel_attempted_at', '2026-01-01T00:00:00Z')");
+    const std::int64_t recent = add("known");
+    set(recent, "state = 'running', attempt = 1, attempted_at = now() - interval '10 minutes'");
+    // Finalized long ago, and recently.
+    const std::int64_t old_completed = add("known");
+    set(old_completed, "state = 'completed', finalized_at = now() - interval '25 hours'");
+    const std::int64_t new_completed = add("known");
+    set(new_completed, "state = 'completed', finalized_at = now() - interval '1 hour'");
+    const std::int64_t old_discarded = add("known");
+    set(old_discarded, "state = 'discarded', finalized_at = now() - interval '8 days'");
+    const std::int64_t new_discarded = add("known");
+    set(new_discarded, "state = 'discarded', finalized_at = now() - interval '6 days'");
+    scalar("INSERT INTO \"" + schema_.name() +
+           "\".river_queue (name, updated_at) VALUES ('forgotten', now() - interval '25 hours') RETURNING 1");
+
+    worker_options o = options("cpp_maintainer");
+    o.queues.clear();
+    o.queues["unused"] = queue_options{1};  // the jobs above are not fetched from here
+    o.on_error = [](const std::exception& e) { ADD_FAILURE() << "maintenance failed: " << e.what(); };
+    worker_client worker(o, std::move(registry));
+    worker.start();
+    ASSERT_TRUE(eventually([&] {
+        return scalar("SELECT count(*) FROM " + table + " WHERE state = 'running'") == "1" &&
+               scalar("SELECT count(*) FROM " + table) == "6";
+    })) << scalar("SELECT string_agg(id || ':' || state, ',' ORDER BY id) FROM " + table);
+    worker.stop();
+    const auto row = [&](std::int64_t id, const std::string& expression) {
+        return scalar("SELECT (" + expression + ")::text FROM " + table + " WHERE id = " + std::to_string(id));
+    };
+    // Retryable about a second on (River's backoff for a first error), which
+    // the scheduler's look-ahead then makes available.
+    EXPECT_EQ(row(retried, "state IN ('retryable', 'available')"), "true");
+    EXPECT_EQ(row(retried, "errors[1]->>'error'"), "Stuck job rescued by JobRescuer");
+    EXPECT_EQ(row(retried, "metadata->>'river:rescue_count'"), "1");
+    EXPECT_EQ(row(retried, "scheduled_at > attempted_at + interval '2 hours'"), "true");
+    EXPECT_EQ(row(foreign, "state || ' ' || (finalized_at IS NOT NULL)::text"), "discarded true");
+    EXPECT_EQ(row(cancel, "state || ' ' || (finalized_at IS NOT NULL)::text"), "cancelled true");
+    EXPECT_EQ(row(recent, "state || ' ' || (errors IS NULL)::text"), "running true");
+    EXPECT_EQ(row(old_completed, "state"), "");  // deleted
+    EXPECT_EQ(row(new_completed, "state"), "completed");
+    EXPECT_EQ(row(old_discarded, "state"), "");
+    EXPECT_EQ(row(new_discarded, "state"), "discarded");
+    EXPECT_EQ(scalar("SELECT count(*) FROM \"" + schema_.name() + "\".river_queue WHERE name = 'forgotten'"), "0");
+}
+
 }  // namespace
 }  // namespace riverqueue::testing
