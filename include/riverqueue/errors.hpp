@@ -76,4 +76,18 @@ private:
     std::string constraint_;
 };
 
+// River's tables (or the schema holding them) are not there: the database
+// was not migrated, or the client names another schema. A database_error
+// (SQLSTATE 42P01, 3F000 or 42704, as PostgreSQL said it) whose message names
+// the schema looked in and says how to create the tables.
+class schema_error : public database_error {
+public:
+    // `schema` empty: the connection's search_path.
+    schema_error(const database_error& cause, std::string schema);
+    const std::string& schema() const noexcept { return schema_; }
+
+private:
+    std::string schema_;
+};
+
 }  // namespace riverqueue

@@ -10,6 +10,7 @@
 
 #include "core/client_options.hpp"
 #include "core/insert_params.hpp"
+#include "core/missing_schema.hpp"
 #include "core/notify_limiter.hpp"
 #include "core/ops/client_inserts.hpp"
 #include "core/ops/legacy_inserts.hpp"
@@ -62,6 +63,14 @@ struct client::impl {
 
     core::insert_defaults defaults() const { return core::insert_defaults{options.default_max_attempts}; }
 
+    // Runs an operation; PostgreSQL's "relation river_job does not exist"
+    // and the like come out as schema_error naming the schema.
+    template <typename T>
+    T run(driver::session& session, core::ops::op<T> operation) {
+        return core::naming_missing_schema(options.schema,
+                                           [&] { return core::ops::run(session, std::move(operation)); });
+    }
+
     // Runs `work` on one of the client's own sessions and returns its result.
     template <typename Work>
     auto on_own_session(bool in_transaction, Work&& work) {
@@ -90,7 +99,7 @@ struct client::impl {
         int version = schema_version.load(std::memory_order_acquire);
         if (version == version_unknown) {
             // Two threads may both probe at first; they read the same answer.
-            version = core::ops::run(session,
+            version = run(session,
                                      core::ops::probe_schema_version(core::ops::facts_of(session), options.schema));
             schema_version.store(version, std::memory_order_release);
         }
@@ -110,14 +119,14 @@ struct client::impl {
     template <typename Source>
     insert_many_summary streamed(driver::session& session, const Source& jobs, const insert_result_handler& on_result) {
         const auto ctx = context_on(session);
-        return core::ops::run(session, core::ops::insert_streamed(core::ops::facts_of(session), ctx,
+        return run(session, core::ops::insert_streamed(core::ops::facts_of(session), ctx,
                                                                   resolving(jobs), on_result));
     }
 
     template <typename Source>
     std::size_t bulk(driver::session& session, const Source& jobs) {
         const auto ctx = context_on(session);
-        return core::ops::run(session, core::ops::insert_bulk(core::ops::facts_of(session), ctx, resolving(jobs)));
+        return run(session, core::ops::insert_bulk(core::ops::facts_of(session), ctx, resolving(jobs)));
     }
 
     template <typename Source>
@@ -151,7 +160,7 @@ insert_result client::insert_args(const dynamic_args& args, const insert_opts& o
     // that commits on its own.
     const bool transaction = core::ops::single_insert_needs_transaction(ctx, job);
     return impl_->on_own_session(transaction, [&](driver::session& session) {
-        return core::ops::run(session,
+        return impl_->run(session,
                               core::ops::insert_one(core::ops::facts_of(session), ctx, job, false, !transaction));
     });
 }
@@ -162,7 +171,7 @@ insert_result client::insert_tx_args(transaction_ref tx, const dynamic_args& arg
         core::resolve_insert(args, opts, impl_->defaults(), std::chrono::system_clock::now());
     const auto ctx = impl_->context_on(session.get());
     core::ops::check_storable(ctx, std::span(&job, 1), false);
-    return core::ops::run(session.get(),
+    return impl_->run(session.get(),
                           core::ops::insert_one(core::ops::facts_of(session.get()), ctx, job, true, false));
 }
 
@@ -174,7 +183,7 @@ std::vector<insert_result> client::insert_many(std::span<const insert_many_param
     // transaction block; the legacy scheme's several need one.
     const bool transaction = core::ops::batch_insert_needs_transaction(ctx);
     return impl_->on_own_session(transaction, [&](driver::session& session) {
-        return core::ops::run(session,
+        return impl_->run(session,
                               core::ops::insert_batch(core::ops::facts_of(session), ctx, resolved, !transaction));
     });
 }
@@ -184,7 +193,7 @@ std::vector<insert_result> client::insert_many_tx(transaction_ref tx, std::span<
     const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), std::chrono::system_clock::now());
     const auto ctx = impl_->context_on(session.get());
     core::ops::check_storable(ctx, resolved, true);
-    return core::ops::run(session.get(),
+    return impl_->run(session.get(),
                           core::ops::insert_batch(core::ops::facts_of(session.get()), ctx, resolved, false));
 }
 

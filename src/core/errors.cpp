@@ -25,4 +25,19 @@ database_error::database_error(std::string sqlstate, std::string message, std::s
       hint_(std::move(hint)),
       constraint_(std::move(constraint)) {}
 
+namespace {
+
+std::string schema_words(const std::string& schema) {
+    return schema.empty() ? std::string("the connection's search_path") : "schema \"" + schema + "\"";
+}
+
+}  // namespace
+
+schema_error::schema_error(const database_error& cause, std::string schema)
+    : database_error(cause.sqlstate(),
+                     "River's tables were not found in " + schema_words(schema) + " (" + cause.message() +
+                         "); create them with `riverqueue migrate up` or riverqueue::migrator",
+                     cause.detail(), cause.hint(), cause.constraint()),
+      schema_(std::move(schema)) {}
+
 }  // namespace riverqueue

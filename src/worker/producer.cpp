@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/missing_schema.hpp"
 #include "core/ops/run_on_session.hpp"
 #include "core/ops/worker_ops.hpp"
 
@@ -19,11 +20,16 @@ constexpr auto queue_refresh_interval = 10min;
 constexpr auto cancel_check_listening = 1min;
 constexpr auto cancel_check_polling = 2s;
 
+// Runs an operation on one of the sessions; a missing River schema comes
+// out as schema_error naming `schema`.
 template <typename Result, typename Make>
-Result on_session(driver::session_source& sessions, Make make) {
+Result on_session(driver::session_source& sessions, std::string_view schema, Make make) {
     std::optional<Result> result;
-    sessions.run(false, [&](driver::session& session) {
-        result.emplace(core::ops::run(session, make(core::ops::facts_of(session))));
+    core::naming_missing_schema(schema, [&] {
+        sessions.run(false, [&](driver::session& session) {
+            result.emplace(core::ops::run(session, make(core::ops::facts_of(session))));
+        });
+        return true;
     });
     return std::move(*result);
 }
@@ -40,7 +46,7 @@ producer::producer(std::string queue, int max_workers, runtime_context& context)
 producer::~producer() { stop(false); }
 
 void producer::start() {
-    const bool paused = on_session<bool>(*context_.sessions, [&](const core::ops::session_facts& facts) {
+    const bool paused = on_session<bool>(*context_.sessions, context_.options.schema, [&](const core::ops::session_facts& facts) {
         return core::ops::upsert_queue(facts, context_.options.schema, queue_);
     });
     {
@@ -134,7 +140,7 @@ void producer::fetch_loop(std::stop_token stop) {
         try {
             if (now >= next_refresh) {
                 next_refresh = now + queue_refresh_interval;
-                const bool paused = on_session<bool>(*context_.sessions, [&](const core::ops::session_facts& f) {
+                const bool paused = on_session<bool>(*context_.sessions, context_.options.schema, [&](const core::ops::session_facts& f) {
                     return core::ops::upsert_queue(f, options.schema, queue_);
                 });
                 std::lock_guard lock(mutex_);
@@ -142,7 +148,7 @@ void producer::fetch_loop(std::stop_token stop) {
             }
             if (now >= next_pause_check) {
                 next_pause_check = now + pause_check_interval;
-                const bool paused = on_session<bool>(*context_.sessions, [&](const core::ops::session_facts& f) {
+                const bool paused = on_session<bool>(*context_.sessions, context_.options.schema, [&](const core::ops::session_facts& f) {
                     return core::ops::queue_paused(f, options.schema, queue_);
                 });
                 std::lock_guard lock(mutex_);
@@ -177,7 +183,7 @@ void producer::fetch_once() {
     }
     if (limit <= 0) return;
     std::vector<job_row> jobs = on_session<std::vector<job_row>>(
-        *context_.sessions, [&](const core::ops::session_facts& facts) {
+        *context_.sessions, context_.options.schema, [&](const core::ops::session_facts& facts) {
             return core::ops::fetch_jobs(facts, context_.options.schema, queue_, limit, context_.client_id,
                                          context_.fetch_kinds);
         });
@@ -198,7 +204,7 @@ void producer::check_cancel_requests() {
     }
     if (ids.empty()) return;
     const auto requested = on_session<std::vector<std::int64_t>>(
-        *context_.sessions, [&](const core::ops::session_facts& facts) {
+        *context_.sessions, context_.options.schema, [&](const core::ops::session_facts& facts) {
             return core::ops::cancel_requested(facts, context_.options.schema, ids);
         });
     for (const std::int64_t id : requested) cancel_running(id);
