@@ -10,6 +10,8 @@ namespace riverqueue {
 
 struct client_options {
     // libpq conninfo ("host=... dbname=...") or URI ("postgres://...").
+    // Without connect_timeout in it or PGCONNECT_TIMEOUT, the synchronous
+    // client's connections wait 10 s at most to connect (docs/deployment.md).
     // Empty means libpq's defaults and PG* environment variables.
     std::string conninfo;
     // Schema holding River's tables; empty means the connection's search_path.

@@ -17,6 +17,8 @@ namespace riverqueue {
 class connection {
 public:
     // Opens a connection from a libpq conninfo string or a postgres:// URI.
+    // Each connection attempt gives up after connect_timeout seconds: the
+    // conninfo's, else PGCONNECT_TIMEOUT, else 10 (docs/deployment.md).
     // Throws connection_error.
     static connection open(const std::string& conninfo);
 

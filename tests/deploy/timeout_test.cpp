@@ -6,19 +6,10 @@
 // ACCESS EXCLUSIVE lock on river_job, so that they wait until cancelled.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <functional>
 #include <future>
 #include <string>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -38,6 +29,7 @@
 #endif
 #include "support/river_on_server.hpp"
 #include "support/servers.hpp"
+#include "support/silent_listener.hpp"
 #include "support/test_database.hpp"
 
 namespace riverqueue::deploy {
@@ -73,59 +65,7 @@ bool eventually(const std::function<bool()>& done, steady::duration within = 10s
     return true;
 }
 
-// A TCP listener on 127.0.0.1 that accepts connections and never says a
-// word, as a hung server (or a network that swallows packets once connected)
-// does. Stops accepting and closes everything when it goes.
-class silent_listener {
-public:
-    silent_listener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-        if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        address.sin_port = 0;  // any free port
-        socklen_t length = sizeof address;
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd_, 16) != 0 ||
-            ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-            const int failure = errno;
-            ::close(fd_);
-            throw std::system_error(failure, std::generic_category(), "listening on 127.0.0.1");
-        }
-        port_ = ntohs(address.sin_port);
-        acceptor_ = std::thread([this] { accept_until_stopped(); });
-    }
-    ~silent_listener() {
-        stop_ = true;
-        acceptor_.join();
-        for (const int fd : accepted_) ::close(fd);
-        ::close(fd_);
-    }
-    silent_listener(const silent_listener&) = delete;
-    silent_listener& operator=(const silent_listener&) = delete;
-
-    int port() const noexcept { return port_; }
-    int accepted() const noexcept { return accepted_count_.load(); }
-
-private:
-    // A short poll period, so that the destructor's stop is seen at once.
-    void accept_until_stopped() {
-        while (!stop_) {
-            pollfd watched{fd_, POLLIN, 0};
-            if (::poll(&watched, 1, 50) <= 0) continue;
-            if (const int fd = ::accept(fd_, nullptr, nullptr); fd >= 0) {
-                accepted_.push_back(fd);  // held open, never answered
-                ++accepted_count_;
-            }
-        }
-    }
-
-    int fd_;
-    int port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::atomic<int> accepted_count_{0};
-    std::vector<int> accepted_;  // the acceptor's until it is joined
-    std::thread acceptor_;
-};
+using testing::silent_listener;
 
 TEST(ConnectTimeout, AServerThatNeverAnswersFailsTheInsertInsteadOfHanging) {
     silent_listener listener;

@@ -9,17 +9,24 @@
 #include <riverqueue/errors.hpp>
 
 #include "core/redact.hpp"
+#include "drivers/libpq/connect_params.hpp"
 #include "drivers/libpq/pg_result.hpp"
 
 namespace riverqueue {
 
 connection connection::open(const std::string& conninfo) {
-    PGconn* conn = PQconnectdb(conninfo.c_str());
+    // With a default connect_timeout, so that a server that accepts and never
+    // answers fails the call instead of holding it forever.
+    const libpq::connect_params params = libpq::connect_params_for(conninfo);
+    const libpq::connect_params::c_arrays arrays = params.arrays();
+    PGconn* conn = PQconnectdbParams(arrays.keywords.data(), arrays.values.data(), libpq::connect_params::expand_dbname);
     if (conn == nullptr) throw connection_error("out of memory opening a connection");
     if (PQstatus(conn) != CONNECTION_OK) {
         std::string message = PQerrorMessage(conn);
         PQfinish(conn);
         while (!message.empty() && message.back() == '\n') message.pop_back();
+        // libpq's "timeout expired" says neither which setting gave up nor where to change it.
+        if (message.find("timeout expired") != std::string::npos) message += " (" + params.describe_timeout() + ")";
         // libpq may echo the password bare, where only the conninfo tells it is one.
         throw connection_error(core::redact_passwords("could not connect to PostgreSQL: " + message, conninfo));
     }
