@@ -84,8 +84,8 @@ public:
     // so duplicates are skipped, never inserted twice nor failing the batch.
     // All or nothing. Returns the number of rows inserted. Jobs are validated
     // as they are sent, so that no copy of the batch is held: a bad job fails
-    // the whole batch (in the _tx forms, the caller's transaction is then
-    // aborted and must be rolled back).
+    // the whole batch (in the _tx forms, which run in a savepoint, nothing of
+    // the batch stays and the caller's transaction goes on as before it).
     std::size_t insert_many_fast(std::span<const insert_many_params> jobs);
     std::size_t insert_many_fast(const job_generator& next);
     std::size_t insert_many_fast_tx(transaction_ref tx, std::span<const insert_many_params> jobs);

@@ -42,7 +42,8 @@ struct client_options {
     // completed within this time is cancelled on the server (a cancel
     // request, which poolers forward) and the call fails with
     // database_error SQLSTATE 57014; nothing of a failed batch is kept. In
-    // the _tx forms the caller's transaction is then aborted and must be
+    // the _tx forms (but the streamed and fast ones, which run in a
+    // savepoint) the caller's transaction is then aborted and must be
     // rolled back, as with PostgreSQL's own statement_timeout.
     std::chrono::milliseconds statement_timeout{0};
 };

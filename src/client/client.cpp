@@ -15,6 +15,7 @@
 #include "core/ops/client_inserts.hpp"
 #include "core/ops/legacy_inserts.hpp"
 #include "core/ops/run_on_session.hpp"
+#include "core/ops/savepoint.hpp"
 #include "drivers/libpq/session.hpp"
 
 namespace riverqueue {
@@ -115,18 +116,28 @@ struct client::impl {
         return on_own_session(false, [&](driver::session& session) { return context_on(session); });
     }
 
-    // The streamed forms on the caller's or the client's own transaction.
-    template <typename Source>
-    insert_many_summary streamed(driver::session& session, const Source& jobs, const insert_result_handler& on_result) {
-        const auto ctx = context_on(session);
-        return run(session, core::ops::insert_streamed(core::ops::facts_of(session), ctx,
-                                                                  resolving(jobs), on_result));
+    // The streamed forms on the caller's or the client's own transaction. In
+    // the caller's (`savepoint`), they run in a savepoint: a bad job or a
+    // refused chunk midway leaves the caller's transaction as it was, usable.
+    template <typename T>
+    T maybe_in_savepoint(driver::session& session, bool savepoint, core::ops::op<T> operation) {
+        if (!savepoint) return run(session, std::move(operation));
+        return run(session, core::ops::in_savepoint("riverqueue_batch", std::move(operation)));
     }
 
     template <typename Source>
-    std::size_t bulk(driver::session& session, const Source& jobs) {
+    insert_many_summary streamed(driver::session& session, const Source& jobs, const insert_result_handler& on_result,
+                                 bool savepoint) {
         const auto ctx = context_on(session);
-        return run(session, core::ops::insert_bulk(core::ops::facts_of(session), ctx, resolving(jobs)));
+        return maybe_in_savepoint(session, savepoint,
+                                  core::ops::insert_streamed(core::ops::facts_of(session), ctx, resolving(jobs), on_result));
+    }
+
+    template <typename Source>
+    std::size_t bulk(driver::session& session, const Source& jobs, bool savepoint) {
+        const auto ctx = context_on(session);
+        return maybe_in_savepoint(session, savepoint,
+                                  core::ops::insert_bulk(core::ops::facts_of(session), ctx, resolving(jobs)));
     }
 
     template <typename Source>
@@ -199,32 +210,32 @@ std::vector<insert_result> client::insert_many_tx(transaction_ref tx, std::span<
 
 insert_many_summary client::insert_many(const job_generator& next, const insert_result_handler& on_result) {
     return impl_->on_own_session(true,
-                                 [&](driver::session& session) { return impl_->streamed(session, next, on_result); });
+                                 [&](driver::session& session) { return impl_->streamed(session, next, on_result, false); });
 }
 
 insert_many_summary client::insert_many_tx(transaction_ref tx, const job_generator& next,
                                            const insert_result_handler& on_result) {
     caller_session session(tx, impl_->options.statement_timeout);
-    return impl_->streamed(session.get(), next, on_result);
+    return impl_->streamed(session.get(), next, on_result, true);
 }
 
 std::size_t client::insert_many_fast(std::span<const insert_many_params> jobs) {
     if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
-    return impl_->on_own_session(true, [&](driver::session& session) { return impl_->bulk(session, jobs); });
+    return impl_->on_own_session(true, [&](driver::session& session) { return impl_->bulk(session, jobs, false); });
 }
 
 std::size_t client::insert_many_fast(const job_generator& next) {
-    return impl_->on_own_session(true, [&](driver::session& session) { return impl_->bulk(session, next); });
+    return impl_->on_own_session(true, [&](driver::session& session) { return impl_->bulk(session, next, false); });
 }
 
 std::size_t client::insert_many_fast_tx(transaction_ref tx, std::span<const insert_many_params> jobs) {
     caller_session session(tx, impl_->options.statement_timeout);
-    return impl_->bulk(session.get(), jobs);
+    return impl_->bulk(session.get(), jobs, true);
 }
 
 std::size_t client::insert_many_fast_tx(transaction_ref tx, const job_generator& next) {
     caller_session session(tx, impl_->options.statement_timeout);
-    return impl_->bulk(session.get(), next);
+    return impl_->bulk(session.get(), next, true);
 }
 
 }  // namespace riverqueue

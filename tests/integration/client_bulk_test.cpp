@@ -108,6 +108,25 @@ TEST_F(client_test, FastPathInCallersTransactionRollsBack) {
     EXPECT_EQ(job_count(), 0);
 }
 
+// A batch that fails midway inside the caller's transaction (after COPY
+// flushes and unique chunks went out) leaves nothing of itself and the
+// caller's transaction usable: its own writes and a later batch commit.
+TEST_F(client_test, AFailedStreamedOrFastBatchLeavesTheCallersTransactionUsable) {
+    auto c = make_client();
+    auto conn = connection::open(database_url());
+    conn.execute("CREATE TABLE " + table("orders") + " (id int)");
+    transaction tx(conn);
+    conn.execute("INSERT INTO " + table("orders") + " VALUES (1)");
+    EXPECT_THROW(c.insert_many_fast_tx(tx, counting_generator(20'000, 19'990)), validation_error);
+    EXPECT_THROW(c.insert_many_tx(tx, counting_generator(12'000, 11'000), {}), validation_error);
+    EXPECT_NO_THROW(conn.execute("SELECT 1"));  // an aborted transaction would refuse it (25P02)
+    std::vector<insert_many_params> jobs = {numbered(1), numbered(2, unique_by_args())};
+    EXPECT_EQ(c.insert_many_fast_tx(tx, jobs), 2u);
+    tx.commit();
+    EXPECT_EQ(job_count(), 2);
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + table("orders")), "1");
+}
+
 TEST_F(client_test, StreamedInsertManyCrossesChunksAndReportsEveryRow) {
     auto c = make_client();
     constexpr int count = 12'000;  // more than one chunk

@@ -10,6 +10,7 @@
 #include "core/legacy_unique.hpp"
 #include "core/migrations.hpp"
 #include "core/ops/migrate.hpp"
+#include "core/ops/savepoint.hpp"
 #include "core/row_decoder.hpp"
 #include "core/sql_literals.hpp"
 
@@ -68,37 +69,6 @@ op<insert_result> lookup_or_insert(session_facts facts, const legacy_target& tar
         co_return duplicate;
     }
     co_return co_await insert_plain(facts, target, job, false);
-}
-
-op<void> simple(std::string_view sql) { co_await query({sql, {}, false, false}); }
-
-// Runs `body` in a savepoint: released when it succeeds, rolled back to (and
-// released) when it throws, leaving the caller's transaction usable; then
-// rethrows. Returns what `body` returned.
-template <typename T>
-op<T> in_savepoint(std::string_view name, op<T> body) {
-    const std::string begin = "SAVEPOINT " + std::string(name);
-    const std::string release = "RELEASE SAVEPOINT " + std::string(name);
-    const std::string rollback = "ROLLBACK TO SAVEPOINT " + std::string(name);
-    co_await simple(begin);
-    std::optional<T> value;
-    std::exception_ptr failure;
-    try {
-        value.emplace(co_await std::move(body));
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (!failure) {
-        co_await simple(release);
-        co_return std::move(*value);
-    }
-    try {
-        co_await simple(rollback);
-        co_await simple(release);
-    } catch (...) {
-        // The connection is gone or unusable: the original error says more.
-    }
-    std::rethrow_exception(failure);
 }
 
 op<int> read_schema_version(session_facts facts, std::string_view schema) {

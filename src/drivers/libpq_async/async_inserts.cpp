@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/ops/legacy_inserts.hpp"
+#include "core/ops/savepoint.hpp"
 #include "drivers/libpq_async/async_client_impl.hpp"
 
 namespace riverqueue::detail {
@@ -138,10 +139,14 @@ void async_client_impl::insert_batch_in(pipeline_connection& tx, std::vector<cor
 
 void async_client_impl::insert_streamed_in(pipeline_connection& tx, job_generator next,
                                            insert_result_handler on_result, completion_ptr<insert_many_summary> done) {
+    // In a savepoint, as the blocking client's: a bad job midway leaves the
+    // caller's transaction usable.
     converse<insert_many_summary>(
         tx,
         [client = shared_from_this(), state = state_of({}, std::move(next), std::move(on_result))](
-            const session_facts& facts) { return streamed(client, state, facts); },
+            const session_facts& facts) {
+            return core::ops::in_savepoint("riverqueue_batch", streamed(client, state, facts));
+        },
         std::move(done));
 }
 
