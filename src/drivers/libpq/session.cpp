@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <riverqueue/errors.hpp>
 
@@ -21,6 +22,38 @@ std::optional<std::string_view> result_rows::cell(std::size_t row, std::size_t c
     return libpq::cell(result_, r, c);
 }
 
+namespace {
+
+// A repeated statement on one of the library's own connections, sent as its
+// statement cache says: prepared first (waiting for that before running it,
+// so the cache never holds a statement still being prepared), by name once
+// prepared, or unnamed beyond the cache's capacity.
+result_ptr exec_repeated(PGconn* conn, prepared_statements& statements, const driver::statement& stmt,
+                         std::chrono::milliseconds timeout) {
+    const prepared_statements::use use = statements.lookup(stmt.sql);
+    if (use.what == prepared_statements::how::unnamed) {
+        return exec_params(conn, std::string(stmt.sql), stmt.params, result_format::binary, stmt.commits_itself,
+                           timeout);
+    }
+    const int count = static_cast<int>(stmt.params.size());
+    if (use.what == prepared_statements::how::prepare) {
+        try {
+            await_result(conn, PQsendPrepare(conn, use.name->c_str(), std::string(stmt.sql).c_str(), count, nullptr) == 1,
+                         timeout, false);
+        } catch (...) {
+            statements.forget(stmt.sql);
+            throw;
+        }
+        statements.prepared(stmt.sql);
+    }
+    const std::vector<const char*> values = driver::param_c_strings(stmt.params);
+    const bool sent = PQsendQueryPrepared(conn, use.name->c_str(), count, values.data(), nullptr, nullptr,
+                                          libpq_result_format(result_format::binary)) == 1;
+    return await_result(conn, sent, timeout, stmt.commits_itself);
+}
+
+}  // namespace
+
 int session::server_version() { return PQserverVersion(conn_); }
 
 bool session::in_transaction() {
@@ -34,7 +67,7 @@ std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
     // needs a NUL-terminated copy for libpq.
     result_ptr result =
         stmt.repeated && statements_ != nullptr
-            ? statements_->exec(conn_, stmt.sql, stmt.params, result_format::binary, stmt.commits_itself, timeout_)
+            ? exec_repeated(conn_, *statements_, stmt, timeout_)
             : exec_params(conn_, std::string(stmt.sql), stmt.params, result_format::binary, stmt.commits_itself,
                           timeout_);
     return std::make_unique<result_rows>(std::move(result));

@@ -11,6 +11,7 @@
 #include <riverqueue/driver.hpp>
 
 #include "drivers/libpq/connection_pool.hpp"
+#include "drivers/libpq/pg_result.hpp"
 #include "drivers/libpq/prepared_statements.hpp"
 
 namespace riverqueue::libpq {

@@ -1,26 +1,19 @@
-// One libpq connection in non-blocking pipeline mode, driven by Asio.
+// One libpq connection in non-blocking pipeline mode, driven by Asio: the
+// socket waits and the libpq calls over the pipeline's logic, which is the
+// multiplexer's (multiplexer.hpp: what is sent together, what each result
+// means, retries, loss). Connecting is connect.hpp's.
 //
 // Everything here runs on the connection's strand except submit() and
-// shutdown(), which post to it. Operations wait in `pending_` until the
-// connection is up and the pipeline has room; the ones that are waiting
-// together are sent as one insert statement (a segment), each segment
-// followed by a Sync so that an error aborts only that segment. When a
-// segment of several operations is rejected by PostgreSQL, its operations
-// are sent again one by one, so each gets its own outcome.
+// shutdown(), which post to it.
 #pragma once
-
-#include <libpq-fe.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
-#include <optional>
-#include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -30,56 +23,31 @@
 
 #include <riverqueue/async_client.hpp>
 
-#include "core/insert_batch.hpp"
-#include "core/insert_params.hpp"
-#include "core/insert_sql.hpp"
-#include "core/notify_limiter.hpp"
-#include "core/ops/operation.hpp"
+#include "drivers/libpq/pg_result.hpp"
+#include "drivers/libpq_async/connect.hpp"
 #include "drivers/libpq_async/conversation.hpp"
+#include "drivers/libpq_async/multiplexer.hpp"
 
 namespace riverqueue::libpq_async {
 
 namespace asio = boost::asio;
 
-// What the connections of one client share; immutable but for the limiter,
-// which is thread-safe.
-struct client_config {
-    explicit client_config(client_options opts) : options(std::move(opts)), limiter(options.notify_cooldown) {}
-
-    client_options options;
-    mutable core::notify_limiter limiter;
-};
-
-// An operation waiting for, or running on, a pipeline connection.
-struct operation {
-    enum class type { insert, insert_many, statement, conversation };
-
-    type what = type::insert;
-    std::vector<core::resolved_job> jobs;  // insert, insert_many
-    std::string sql;                       // statement
-    std::unique_ptr<conversation> talk;    // conversation
-    const core::ops::request* next = nullptr;  // conversation: the request to send next
-    bool started = false;                      // conversation: talk->start() was called
-    // Whether a connection lost after sending it leaves its outcome unknown
-    // (false inside a transaction, except for COMMIT).
-    bool may_commit = true;
+// An operation waiting for, or running on, a pipeline connection, with the
+// caller's completion: one of `one`, `many`, `plain` or `talk`.
+struct operation final : pipeline_op {
+    std::unique_ptr<conversation> talk;  // conversation
     std::chrono::milliseconds timeout{0};
 
     detail::completion_ptr<insert_result> one;
     detail::completion_ptr<std::vector<insert_result>> many;
     detail::completion_ptr<> plain;
 
-    // Strand state.
-    bool sent = false;
-    bool done = false;
-    bool solo = false;                       // never batched with others
-    bool resent_after_cancel = false;        // sent again once after a stray cancel (pipeline_connection.cpp)
-    bool timed_out_after_send = false;       // its statement is to be cancelled on the server
-    std::vector<std::string> forced_notify;  // queues to notify without the limiter (after a retry)
-    std::unique_ptr<asio::steady_timer> timer;
+    std::unique_ptr<asio::steady_timer> timer;  // strand state
 
     void install_cancellation(std::function<void(asio::cancellation_type_t)> on_cancel);
-    void complete(std::exception_ptr error, std::vector<insert_result> rows);
+    const core::ops::request* start(const core::ops::session_facts& facts) override { return talk->start(facts); }
+    const core::ops::request* resume(core::ops::reply answer) override { return talk->resume(std::move(answer)); }
+    void complete(std::exception_ptr error, std::vector<insert_result> rows) override;
 };
 using operation_ptr = std::shared_ptr<operation>;
 
@@ -105,32 +73,23 @@ public:
     bool usable() const noexcept { return !dead_.load(std::memory_order_acquire); }
 
 private:
-    struct segment;
-
     void enqueue(operation_ptr op);
     void cancel(const operation_ptr& op, asio::cancellation_type_t type, bool timed_out);
-    void finish(const operation_ptr& op, std::exception_ptr error, std::vector<insert_result> rows = {});
     void cancel_abandoned();
-    bool stray_cancel(const segment& seg) const;
-    void send_again(segment& seg, bool alone);
 
     void schedule_pump();
     void pump();
     void send_segment();
-    bool send_conversation_step(segment& seg);
-    bool send_query(std::string_view sql, std::span<const std::optional<std::string>> params, bool repeated,
-                    segment& seg);
-    void resume_conversation(segment& seg);
-    void finish_segment(segment& seg);
+    bool send(const multiplexer::outgoing& out);
 
     void start_connect();
-    void connect_wait(PostgresPollingStatusType status);
-    void connect_step(unsigned generation, const boost::system::error_code& ec);
+    void connected(PGconn* conn, const std::string& error);
     void connect_failed(const std::string& message);
 
     void start_read();
     void on_readable(unsigned generation, const boost::system::error_code& ec);
     void process_results();
+    pipeline_result as_pipeline_result(libpq::result_ptr result);
     void flush();
     void lost(const std::string& message);
     void close();
@@ -147,20 +106,12 @@ private:
     asio::posix::stream_descriptor socket_;
     unsigned generation_ = 0;  // bumped on each new connection; stale waits check it
     bool connecting_ = false;
+    std::weak_ptr<connect_attempt> attempt_;  // while connecting (it keeps itself alive)
     bool reading_ = false;
     bool writing_ = false;
     bool pump_scheduled_ = false;
     bool closed_ = false;
-    bool cancel_sent_ = false;  // a cancel request went out on this connection
-    core::duplicate_detection detection_ = core::duplicate_detection::xmax;
-    int server_version_ = 0;
-    std::deque<operation_ptr> pending_;
-    std::deque<std::unique_ptr<segment>> in_flight_;
-    struct prepared {
-        std::string name;
-        bool ready = false;
-    };
-    std::unordered_map<std::string, prepared> prepared_;  // SQL text -> statement
+    multiplexer mux_;
 };
 
 }  // namespace riverqueue::libpq_async
