@@ -2,7 +2,16 @@
 # Runs every benchmark contender in one run on one fresh local PostgreSQL and
 # writes docs/benchmarks.md and docs/benchmarks.png:
 #
-#   bench/run.sh          # BENCH_REPS=5 repetitions of everything (about 7 minutes on 2 cores)
+#   bench/run.sh          # BENCH_REPS=5 repetitions of everything (about 12 minutes on 2 cores)
+#   bench/run.sh work     # only the worker benchmark (about 5 minutes); the report
+#                         # keeps the insert results of the last full run
+#
+# The worker benchmark (bench/cpp/worker_bench.cpp against River Go's client in
+# bench/go/work): BENCH_WORK_JOBS (20,000) jobs inserted before the workers
+# start, worked by no-op workers on one queue, timed from start until the
+# last job is completed, with River's default fetch_cooldown (100 ms) and
+# with 1 ms; its results go to bench/out/work.jsonl with the machine's load.
+# BENCH_BUILD_DIR overrides the C++ build directory (build-bench).
 #
 # Builds what it needs: the C++ contenders (Release, in build-bench/), River
 # Go's (bench/go) and a venv with the pinned Python packages (bench/.venv).
@@ -13,15 +22,24 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 reps=${BENCH_REPS:-5}
-build=$root/build-bench
+mode=${1:-all}
+case $mode in all | work) ;; *) echo "usage: bench/run.sh [work]" >&2; exit 2 ;; esac
+work_jobs=${BENCH_WORK_JOBS:-20000}
+build=${BENCH_BUILD_DIR:-$root/build-bench}
 out=$root/bench/out
 mkdir -p "$out"
-: >"$out/results.jsonl"
+[ "$mode" = work ] || : >"$out/results.jsonl"
+: >"$out/work.jsonl"
 
 echo "bench: building (Release)" >&2
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job riverqueue_async_bench >/dev/null
-(cd "$root/bench/go" && go build -o "$build/riverbench" .)
+if [ "$mode" = work ]; then
+  cmake --build "$build" --target riverqueue_worker_bench >/dev/null
+else
+  cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job riverqueue_async_bench riverqueue_worker_bench >/dev/null
+  (cd "$root/bench/go" && go build -o "$build/riverbench" .)
+fi
+(cd "$root/bench/go" && go build -o "$build/riverbench_work" ./work)
 if [ ! -x "$root/bench/.venv/bin/python" ]; then python3 -m venv "$root/bench/.venv"; fi
 "$root/bench/.venv/bin/pip" install -q --disable-pip-version-check -r "$root/bench/python/requirements.txt"
 
@@ -34,11 +52,58 @@ export BENCH_SERVER_CPU=1
 cpp=$build/bin/riverqueue_bench
 gobench=$build/riverbench
 python=("$root/bench/.venv/bin/python" "$root/bench/python/bench.py")
-"$cpp" "$url" "" migrate 0
+worker=$build/bin/riverqueue_worker_bench
+gowork=$build/riverbench_work
+"$worker" "$url" "" migrate
 
 run() {  # run PROGRAM... : appends its JSON line to the results
   "$@" | tee -a "$out/results.jsonl" >&2
 }
+
+# The worker benchmark: each repetition runs both sides with River's default
+# fetch cooldown and with 1 ms, alternating which side goes first.
+load() {  # load WHEN : appends the machine's load averages
+  read -r one five fifteen _ </proc/loadavg
+  echo "{\"load\":\"$1\",\"at\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"averages\":[$one,$five,$fifteen]}" \
+    | tee -a "$out/work.jsonl" >&2
+}
+work_benchmark() {
+  # What the C++ side was built from: others may be changing src/ meanwhile.
+  local commit changed
+  commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  changed=$(git -C "$root" status --porcelain -- src include 2>/dev/null | wc -l)
+  echo "{\"source\":\"$commit\",\"uncommitted_library_files\":$changed}" | tee -a "$out/work.jsonl" >&2
+  load before
+  for rep in $(seq "$reps"); do
+    echo "bench: worker benchmark, repetition $rep of $reps" >&2
+    for cooldown in 100 1; do
+      if [ $((rep % 2)) = 1 ]; then sides=(ours go); else sides=(go ours); fi
+      for side in "${sides[@]}"; do
+        if [ "$side" = ours ]; then
+          "$worker" "$url" "" ours_work "$work_jobs" "$cooldown" | tee -a "$out/work.jsonl" >&2
+        else
+          "$gowork" "$url" "" go_work "$work_jobs" "$cooldown" | tee -a "$out/work.jsonl" >&2
+        fi
+      done
+    done
+  done
+  load after
+}
+report() {
+  "$root/bench/.venv/bin/python" "$root/bench/report.py" "$out/results.jsonl" "$root/docs/benchmarks.md" \
+    "$root/docs/benchmarks.png" "$out/work.jsonl"
+  echo "bench: wrote docs/benchmarks.md and docs/benchmarks.png" >&2
+}
+
+if [ "$mode" = work ]; then
+  [ -s "$out/results.jsonl" ] || echo "bench: no insert results from a full run; the report shows them as n/a" >&2
+  [ -e "$out/results.jsonl" ] || : >"$out/results.jsonl"
+  work_benchmark
+  report
+  exit 0
+fi
+
+"$cpp" "$url" "" migrate 0
 
 # The COPY floor: psql's \copy of the same jobs, as (args, kind) rows, from a
 # file. \timing times the COPY alone, not psql starting or connecting.
@@ -105,6 +170,5 @@ for what in insert unique_key; do
   echo "{\"callgrind\":\"$what\",\"instructions_per_job\":$(( (total - base) / 1000 ))}" | tee -a "$out/results.jsonl" >&2
 done
 
-"$root/bench/.venv/bin/python" "$root/bench/report.py" "$out/results.jsonl" "$root/docs/benchmarks.md" \
-  "$root/docs/benchmarks.png"
-echo "bench: wrote docs/benchmarks.md and docs/benchmarks.png" >&2
+work_benchmark
+report
