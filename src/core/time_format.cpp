@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <ctime>
 
 namespace riverqueue::core {
 namespace {
@@ -84,6 +85,22 @@ std::string format_rfc3339_nano_like_go(time_point t) {
     while (digits.back() == '0') digits.pop_back();
     text.insert(text.size() - 1, digits);  // before the 'Z'
     return text;
+}
+
+std::string format_rfc3339_nano_local_like_go(time_point t) {
+    const std::time_t whole = std::chrono::system_clock::to_time_t(std::chrono::floor<seconds>(t));
+    std::tm local{};
+    if (localtime_r(&whole, &local) == nullptr) return format_rfc3339_nano_like_go(t);
+    const long offset = local.tm_gmtoff;  // seconds east of UTC
+    if (offset == 0) return format_rfc3339_nano_like_go(t);
+    // The wall clock there, written as if UTC, then the offset instead of 'Z'.
+    std::string text = format_rfc3339_nano_like_go(t + seconds(offset));
+    text.pop_back();
+    // Offsets are under a day: two digits each.
+    const int minutes = static_cast<int>(((offset < 0 ? -offset : offset) / 60) % (24 * 60));
+    char zone[16];
+    std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
+    return text + zone;
 }
 
 std::optional<time_point> parse_rfc3339(std::string_view text) {

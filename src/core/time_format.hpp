@@ -25,6 +25,11 @@ std::string format_rfc3339_micros(time_point t);
 // nanoseconds with trailing zeros dropped (`...:05.1234Z`, `...:05Z`).
 std::string format_rfc3339_nano_like_go(time_point t);
 
+// The same in the process's local time with its offset (`...:05.1234-05:00`,
+// `Z` when the offset is zero), as Go writes a time.Now() (TZ decides, as for
+// a Go process).
+std::string format_rfc3339_nano_local_like_go(time_point t);
+
 // Parses RFC 3339 (`2024-01-02T03:04:05Z`, optional fraction, `Z` or ±hh:mm).
 std::optional<time_point> parse_rfc3339(std::string_view text);
 

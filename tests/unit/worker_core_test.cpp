@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 
 #include "core/json.hpp"
 #include "core/time_format.hpp"
@@ -44,6 +46,24 @@ TEST(RetryPolicy, CapsAtGosLargestDurationWithoutJitter) {
     // No jitter once capped: both ends give the same time (about 292 years on).
     EXPECT_EQ(default_next_retry(now, 400, -0.1), default_next_retry(now, 400, 0.09));
     EXPECT_GT(default_next_retry(now, 400, 0.0), now + std::chrono::hours(24 * 365 * 290));
+}
+
+TEST(AttemptError, LocalTimeCarriesItsOffsetAsGoWritesIt) {
+    const char* saved = std::getenv("TZ");
+    const std::string previous = saved != nullptr ? saved : "";
+    setenv("TZ", "America/New_York", 1);
+    tzset();
+    const std::string winter = format_rfc3339_nano_local_like_go(at("2026-12-03T17:30:34.478630880Z"));
+    const std::string summer = format_rfc3339_nano_local_like_go(at("2026-07-03T17:30:34Z"));
+    setenv("TZ", "UTC", 1);
+    tzset();
+    const std::string utc = format_rfc3339_nano_local_like_go(at("2026-12-03T17:30:34.5Z"));
+    if (saved != nullptr) setenv("TZ", previous.c_str(), 1);
+    else unsetenv("TZ");
+    tzset();
+    EXPECT_EQ(winter, "2026-12-03T12:30:34.47863088-05:00");
+    EXPECT_EQ(summer, "2026-07-03T13:30:34-04:00");
+    EXPECT_EQ(utc, "2026-12-03T17:30:34.5Z");
 }
 
 TEST(AttemptError, IsRiversAttemptErrorAsGoEncodesIt) {

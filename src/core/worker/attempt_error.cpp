@@ -6,11 +6,12 @@
 
 namespace riverqueue::core {
 
-std::string attempt_error_json(time_point at, int attempt, std::string_view error, std::string_view trace) {
+std::string attempt_error_json(time_point at, int attempt, std::string_view error, std::string_view trace,
+                               bool local_offset) {
     // Go escapes strings its own way (<, >, & as \u escapes, invalid UTF-8 as
     // U+FFFD): the writer River's unique keys use does the same.
     std::string out = "{\"at\":";
-    go_json::append_string(out, format_rfc3339_nano_like_go(at));
+    go_json::append_string(out, local_offset ? format_rfc3339_nano_local_like_go(at) : format_rfc3339_nano_like_go(at));
     out += ",\"attempt\":" + std::to_string(attempt) + ",\"error\":";
     go_json::append_string(out, utf8_replacing_invalid(error));
     out += ",\"trace\":";

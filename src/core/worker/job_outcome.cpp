@@ -71,7 +71,8 @@ job_state_change decide_state_change(const job_row& job, const job_result& resul
         case job_result::kind::failed:
             break;
     }
-    change.error = attempt_error_json(started, job.attempt, result.error, result.trace);
+    // River Go's executor writes its own clock, with the local offset.
+    change.error = attempt_error_json(started, job.attempt, result.error, result.trace, true);
     if (result.what == job_result::kind::cancelled) {
         change.state = job_state::cancelled;
         change.finalized_at = now;
