@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/redact.hpp"
+#include "drivers/libpq/connect_params.hpp"
 #include "drivers/libpq/pg_result.hpp"
 
 namespace riverqueue::libpq_async {
@@ -15,15 +16,32 @@ std::string connection_message(PGconn* conn, const std::string& conninfo) {
 }
 
 connect_attempt::connect_attempt(asio::strand<asio::any_io_executor> strand, std::string conninfo, handler done)
-    : socket_(std::move(strand)), conninfo_(std::move(conninfo)), done_(std::move(done)) {}
+    : socket_(strand), deadline_(strand), conninfo_(std::move(conninfo)), done_(std::move(done)) {}
 
 connect_attempt::~connect_attempt() { close(); }
 
 void connect_attempt::start() {
-    conn_ = PQconnectStart(conninfo_.c_str());
+    // The library's default connect timeout, as for the blocking connections.
+    libpq::connect_params params;
+    try {
+        params = libpq::connect_params_for(conninfo_);
+    } catch (const std::exception& e) {
+        fail(e.what());
+        return;
+    }
+    const auto arrays = params.arrays();
+    conn_ = PQconnectStartParams(arrays.keywords.data(), arrays.values.data(), libpq::connect_params::expand_dbname);
     if (conn_ == nullptr || PQstatus(conn_) == CONNECTION_BAD) {
         fail(connection_message(conn_, conninfo_));
         return;
+    }
+    if (const auto timeout = params.timeout()) {
+        timeout_text_ = params.describe_timeout();
+        deadline_.expires_after(*timeout);
+        deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (ec || !self->done_) return;  // connected, failed or abandoned first
+            self->fail("timeout expired (" + self->timeout_text_ + ")");
+        });
     }
     wait(PGRES_POLLING_WRITING);
 }
@@ -78,6 +96,7 @@ void connect_attempt::step(const boost::system::error_code& ec) {
     }
     // The receiver registers the socket itself (libpq owns it).
     socket_.release();
+    deadline_.cancel();
     std::exchange(done_, nullptr)(std::exchange(conn_, nullptr), std::string());
 }
 
@@ -87,6 +106,7 @@ void connect_attempt::fail(const std::string& message) {
 }
 
 void connect_attempt::close() {
+    deadline_.cancel();
     if (socket_.is_open()) socket_.release();  // libpq owns the socket
     if (conn_ != nullptr) {
         PQfinish(conn_);

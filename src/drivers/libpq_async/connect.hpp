@@ -11,6 +11,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 namespace riverqueue::libpq_async {
@@ -47,6 +48,10 @@ private:
     void close();
 
     boost::asio::posix::stream_descriptor socket_;
+    // libpq enforces connect_timeout only when it blocks: with
+    // PQconnectPoll the attempt keeps its own deadline (connect_params.hpp).
+    boost::asio::steady_timer deadline_;
+    std::string timeout_text_;
     std::string conninfo_;
     handler done_;
     PGconn* conn_ = nullptr;
