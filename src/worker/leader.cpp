@@ -3,11 +3,11 @@
 #include <random>
 
 #include "core/ops/maintenance_ops.hpp"
-#include "core/ops/run_on_session.hpp"
 #include "core/worker/job_outcome.hpp"
 #include "core/worker/retry_policy.hpp"
 #include "core/worker/maintenance_sql.hpp"
 #include "core/worker/rescue.hpp"
+#include "worker/run_operation.hpp"
 
 namespace riverqueue::worker_runtime {
 namespace {
@@ -22,14 +22,6 @@ constexpr auto rescue_interval = 30s;
 constexpr auto clean_interval = 30s;
 constexpr auto queue_clean_interval = 1h;
 
-template <typename Result, typename Make>
-Result on_session(driver::session_source& sessions, bool in_transaction, Make make) {
-    std::optional<Result> result;
-    sessions.run(in_transaction, [&](driver::session& session) {
-        result.emplace(core::ops::run(session, make(core::ops::facts_of(session))));
-    });
-    return std::move(*result);
-}
 
 std::chrono::milliseconds follower_jitter() {
     thread_local std::mt19937_64 random{std::random_device{}()};
@@ -102,7 +94,7 @@ void leader::run(std::stop_token stop) {
 bool leader::bid() {
     try {
         const auto started = steady::now();
-        const auto elected = on_session<std::optional<time_point>>(
+        const auto elected = run_operation<std::optional<time_point>>(
             *context_.sessions, true, [&](const core::ops::session_facts& facts) {
                 return core::ops::elect_leader(facts, context_.options.schema, context_.client_id);
             });
@@ -120,7 +112,7 @@ bool leader::bid() {
 void leader::keep_lease() {
     const auto started = steady::now();
     try {
-        const bool kept = on_session<bool>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
+        const bool kept = run_operation<bool>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
             return core::ops::reelect_leader(facts, context_.options.schema, context_.client_id, *elected_at_);
         });
         if (kept) {
@@ -141,7 +133,7 @@ void leader::schedule() {
     try {
         std::size_t moved = 0;
         do {
-            moved = on_session<std::size_t>(*context_.sessions, true, [&](const core::ops::session_facts& facts) {
+            moved = run_operation<std::size_t>(*context_.sessions, true, [&](const core::ops::session_facts& facts) {
                 return core::ops::schedule_jobs(
                     facts, context_.options.schema, std::chrono::system_clock::now(),
                     std::chrono::duration_cast<std::chrono::milliseconds>(core::scheduler_interval), schedule_batch,
@@ -157,7 +149,7 @@ void leader::rescue() {
     const time_point now = std::chrono::system_clock::now();
     const auto horizon = now - context_.options.rescue_stuck_jobs_after;
     try {
-        on_session<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
+        run_operation<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
             return core::ops::rescue_stuck_jobs(
                 facts, context_.options.schema, horizon, [&](const job_row& job) -> std::optional<core::job_rescue> {
                     const worker* found = context_.registry.find(job.kind);
@@ -195,11 +187,11 @@ void leader::rescue() {
 void leader::clean(bool queues_too) {
     try {
         const time_point now = std::chrono::system_clock::now();
-        on_session<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
+        run_operation<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
             return core::ops::clean_finalized_jobs(facts, context_.options.schema, now);
         });
         if (queues_too) {
-            on_session<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
+            run_operation<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
                 return core::ops::clean_stale_queues(facts, context_.options.schema, now);
             });
         }
@@ -212,7 +204,7 @@ void leader::resign() {
     // River tries three times; the lease expires on its own otherwise.
     for (int attempt = 0; attempt < 3; ++attempt) {
         try {
-            on_session<bool>(*context_.sessions, false, [&](const core::ops::session_facts& facts) -> core::ops::op<bool> {
+            run_operation<bool>(*context_.sessions, false, [&](const core::ops::session_facts& facts) -> core::ops::op<bool> {
                 co_await core::ops::resign_leader(facts, context_.options.schema, context_.client_id, *elected_at_);
                 co_return true;
             });

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "core/missing_schema.hpp"
-#include "core/ops/run_on_session.hpp"
 #include "core/ops/worker_ops.hpp"
+#include "worker/run_operation.hpp"
 
 namespace riverqueue::worker_runtime {
 namespace {
@@ -24,14 +24,7 @@ constexpr auto cancel_check_polling = 2s;
 // out as schema_error naming `schema`.
 template <typename Result, typename Make>
 Result on_session(driver::session_source& sessions, std::string_view schema, Make make) {
-    std::optional<Result> result;
-    core::naming_missing_schema(schema, [&] {
-        sessions.run(false, [&](driver::session& session) {
-            result.emplace(core::ops::run(session, make(core::ops::facts_of(session))));
-        });
-        return true;
-    });
-    return std::move(*result);
+    return core::naming_missing_schema(schema, [&] { return run_operation<Result>(sessions, false, make); });
 }
 
 double uniform(std::mt19937_64& random, double low, double high) {
@@ -193,7 +186,9 @@ void producer::fetch_once() {
         busy_ += static_cast<int>(jobs.size());
         for (auto& job : jobs) ready_.push_back(std::move(job));
     }
-    work_.notify_all();
+    // One slot per job: waking every slot for a few jobs only makes the
+    // others queue on the lock and sleep again.
+    for (std::size_t i = 0; i < jobs.size(); ++i) work_.notify_one();
 }
 
 void producer::check_cancel_requests() {

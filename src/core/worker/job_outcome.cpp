@@ -10,10 +10,14 @@
 namespace riverqueue::core {
 namespace {
 
-// Adds `patch`'s members to a JSON object text (both compact objects).
-std::string with_member(const std::string& object, std::string_view member) {
-    if (object.empty() || object == "{}") return "{" + std::string(member) + "}";
-    return object.substr(0, object.size() - 1) + "," + std::string(member) + "}";
+// Adds `member` ("name":value) to a compact JSON object text (empty: none yet).
+std::string with_member(std::string object, std::string_view member) {
+    if (object.empty()) object = "{}";
+    object.pop_back();  // the closing brace
+    if (object.size() > 1) object += ',';
+    object.append(member);
+    object += '}';
+    return object;
 }
 
 }  // namespace
