@@ -14,6 +14,7 @@
 #include <riverqueue/errors.hpp>
 #include <riverqueue/worker_client.hpp>
 
+#include "eventually.hpp"
 #include "support/test_database.hpp"
 
 namespace riverqueue::testing {
@@ -68,12 +69,7 @@ protected:
     // Waits (up to a generous bound, so a hang cannot hide) until `sql` (one
     // boolean) is true.
     ::testing::AssertionResult eventually(const std::string& sql) {
-        const auto give_up = std::chrono::steady_clock::now() + 30s;
-        while (std::chrono::steady_clock::now() < give_up) {
-            if (scalar(sql) == "t") return ::testing::AssertionSuccess();
-            std::this_thread::sleep_for(10ms);
-        }
-        return ::testing::AssertionFailure() << "never true: " << sql;
+        return testing::eventually([&] { return scalar(sql) == "t"; }, 30s, "never true: " + sql);
     }
     ::testing::AssertionResult job_in_state(std::int64_t id, const std::string& states) {
         return eventually("SELECT state::text IN (" + states + ") FROM \"" + schema_.name() +

@@ -10,6 +10,7 @@
 #include <riverqueue/client.hpp>
 #include <riverqueue/worker_client.hpp>
 
+#include "eventually.hpp"
 #include "support/test_database.hpp"
 
 namespace riverqueue::testing {
@@ -35,12 +36,7 @@ protected:
     }
     template <typename Condition>
     ::testing::AssertionResult eventually(Condition condition, std::chrono::seconds within = 20s) {
-        const auto give_up = std::chrono::steady_clock::now() + within;
-        while (std::chrono::steady_clock::now() < give_up) {
-            if (condition()) return ::testing::AssertionSuccess();
-            std::this_thread::sleep_for(10ms);
-        }
-        return ::testing::AssertionFailure() << "never happened";
+        return testing::eventually(condition, within, "never happened");
     }
 };
 

@@ -10,6 +10,7 @@
 #include <riverqueue/client.hpp>
 #include <riverqueue/worker_client.hpp>
 
+#include "eventually.hpp"
 #include "support/test_database.hpp"
 
 namespace riverqueue::testing {
@@ -40,14 +41,9 @@ protected:
         scalar("SELECT pg_notify('" + schema_.name() + ".river_control', " + payload_sql + ")::text");
     }
     ::testing::AssertionResult state_becomes(std::int64_t id, const std::string& state, std::chrono::seconds within) {
-        const auto give_up = std::chrono::steady_clock::now() + within;
-        while (std::chrono::steady_clock::now() < give_up) {
-            if (scalar("SELECT state FROM " + table() + " WHERE id = " + std::to_string(id)) == state) {
-                return ::testing::AssertionSuccess();
-            }
-            std::this_thread::sleep_for(10ms);
-        }
-        return ::testing::AssertionFailure() << "job " << id << " never became " << state;
+        return eventually(
+            [&] { return scalar("SELECT state FROM " + table() + " WHERE id = " + std::to_string(id)) == state; }, within,
+            "job " + std::to_string(id) + " never became " + state);
     }
 };
 
