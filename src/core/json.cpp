@@ -1,15 +1,15 @@
 #include "core/json.hpp"
 
 #include <cstdint>
+#include <new>
+#include <optional>
+#include <vector>
 
 #include "core/hex.hpp"
 #include "core/utf8.hpp"
 
 namespace riverqueue::core::json {
 namespace {
-
-// Deeply nested input would otherwise exhaust the stack.
-constexpr int max_depth = 512;
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
     if (code_point < 0x80) {
@@ -29,8 +29,11 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
     }
 }
 
-// Recursive-descent reader. With Build=false it only validates, so that the
-// insert path can reject bad args without allocating a tree.
+bool has_children(const value& v) noexcept { return !v.items.empty() || !v.members.empty(); }
+
+// A reader with its own stack of open arrays and objects instead of a call per
+// level. With Build=false it only validates, so that the insert path can
+// reject bad args without allocating a tree.
 template <bool Build>
 class reader {
 public:
@@ -39,14 +42,32 @@ public:
 
     value_type document(value* out) {
         skip_whitespace();
-        const value_type type = parse_value(out, 0);
+        const value_type type = parse_value(out);
         skip_whitespace();
         if (pos_ != text_.size()) fail("unexpected data after the JSON value");
         return type;
     }
 
 private:
-    [[noreturn]] void fail(const std::string& message) const { throw parse_error(pos_, message); }
+    struct open_container {
+        value* node;  // null when only validating
+        bool object;
+    };
+
+    [[noreturn]] void fail(const std::string& message) const {
+        std::size_t line = 1;
+        std::size_t column = 1;
+        for (std::size_t i = 0; i < pos_ && i < text_.size(); ++i) {
+            const auto c = static_cast<unsigned char>(text_[i]);
+            if (c == '\n') {
+                ++line;
+                column = 1;
+            } else if ((c & 0xC0) != 0x80) {  // not a UTF-8 continuation byte
+                ++column;
+            }
+        }
+        throw parse_error(pos_, line, column, message);
+    }
 
     bool at_end() const noexcept { return pos_ >= text_.size(); }
     unsigned char peek() const noexcept { return static_cast<unsigned char>(text_[pos_]); }
@@ -64,20 +85,6 @@ private:
         pos_ += literal.size();
     }
 
-    value_type parse_value(value* out, int depth) {
-        if (at_end()) fail("unexpected end of input");
-        if (depth > max_depth) fail("nesting deeper than " + std::to_string(max_depth) + " levels");
-        switch (peek()) {
-            case '{': parse_object(out, depth); return value_type::object;
-            case '[': parse_array(out, depth); return value_type::array;
-            case '"': parse_string(out != nullptr ? &out->text : nullptr); set_type(out, value_type::string); return value_type::string;
-            case 't': expect_literal("true"); set_literal(out, value_type::boolean, "true"); return value_type::boolean;
-            case 'f': expect_literal("false"); set_literal(out, value_type::boolean, "false"); return value_type::boolean;
-            case 'n': expect_literal("null"); set_type(out, value_type::null); return value_type::null;
-            default: parse_number(out); return value_type::number;
-        }
-    }
-
     static void set_type(value* out, value_type type) {
         if constexpr (Build) out->type = type;
     }
@@ -88,71 +95,79 @@ private:
         }
     }
 
-    void parse_object(value* out, int depth) {
-        set_type(out, value_type::object);
-        ++pos_;  // {
-        skip_whitespace();
-        if (!at_end() && peek() == '}') {
-            ++pos_;
-            return;
-        }
+    // Reads one value into `out` (null when validating) and returns its type.
+    // '[' and '{' push onto `open`, ']' and '}' pop: depth costs heap, not stack.
+    // Pointers on `open` stay valid: only the innermost container grows.
+    value_type parse_value(value* out) {
+        std::vector<open_container> open;
+        value* slot = out;  // where the next value goes
+        std::optional<value_type> outermost;
         while (true) {
-            skip_whitespace();
-            if (at_end() || peek() != '"') fail("expected a member name");
-            std::string name;
-            parse_string(Build ? &name : nullptr);
-            skip_whitespace();
-            if (at_end() || peek() != ':') fail("expected ':'");
-            ++pos_;
-            skip_whitespace();
-            if constexpr (Build) {
-                out->members.emplace_back(std::move(name), value{});
-                parse_value(&out->members.back().second, depth + 1);
-            } else {
-                parse_value(nullptr, depth + 1);
+            if (at_end()) fail("unexpected end of input");
+            const unsigned char c = peek();
+            const value_type type = c == '{' ? value_type::object : c == '[' ? value_type::array : scalar(slot);
+            if (!outermost) outermost = type;
+            if (type == value_type::object || type == value_type::array) {
+                if (open.size() == max_nesting_depth) {
+                    fail("nesting deeper than " + std::to_string(max_nesting_depth) + " levels");
+                }
+                set_type(slot, type);
+                ++pos_;  // [ or {
+                skip_whitespace();
+                const bool object = type == value_type::object;
+                if (at_end() || peek() != (object ? '}' : ']')) {
+                    open.push_back({slot, object});
+                    slot = next_slot(open.back());
+                    continue;
+                }
+                ++pos_;  // empty, closed at once
             }
-            skip_whitespace();
-            if (at_end()) fail("unterminated object");
-            if (peek() == ',') {
+            // A value is complete: close the containers it completes, or go on
+            // to the next element of the innermost one.
+            while (true) {
+                if (open.empty()) return *outermost;
+                const open_container& top = open.back();
+                skip_whitespace();
+                if (at_end()) fail(top.object ? "unterminated object" : "unterminated array");
+                if (peek() == ',') {
+                    ++pos_;
+                    slot = next_slot(top);
+                    break;
+                }
+                if (peek() != (top.object ? '}' : ']')) fail(top.object ? "expected ',' or '}'" : "expected ',' or ']'");
                 ++pos_;
-                continue;
+                open.pop_back();
             }
-            if (peek() == '}') {
-                ++pos_;
-                return;
-            }
-            fail("expected ',' or '}'");
         }
     }
 
-    void parse_array(value* out, int depth) {
-        set_type(out, value_type::array);
-        ++pos_;  // [
+    value_type scalar(value* out) {
+        switch (peek()) {
+            case '"': parse_string(out != nullptr ? &out->text : nullptr); set_type(out, value_type::string); return value_type::string;
+            case 't': expect_literal("true"); set_literal(out, value_type::boolean, "true"); return value_type::boolean;
+            case 'f': expect_literal("false"); set_literal(out, value_type::boolean, "false"); return value_type::boolean;
+            case 'n': expect_literal("null"); set_type(out, value_type::null); return value_type::null;
+            default: parse_number(out); return value_type::number;
+        }
+    }
+
+    // Reads up to the container's next element (for an object, its name and
+    // ':') and returns where that element goes.
+    value* next_slot(const open_container& container) {
         skip_whitespace();
-        if (!at_end() && peek() == ']') {
-            ++pos_;
-            return;
+        if (!container.object) {
+            if constexpr (Build) return &container.node->items.emplace_back();
+            return nullptr;
         }
-        while (true) {
-            skip_whitespace();
-            if constexpr (Build) {
-                out->items.emplace_back();
-                parse_value(&out->items.back(), depth + 1);
-            } else {
-                parse_value(nullptr, depth + 1);
-            }
-            skip_whitespace();
-            if (at_end()) fail("unterminated array");
-            if (peek() == ',') {
-                ++pos_;
-                continue;
-            }
-            if (peek() == ']') {
-                ++pos_;
-                return;
-            }
-            fail("expected ',' or ']'");
-        }
+        if (at_end() || peek() != '"') fail("expected a member name");
+        std::string name;
+        parse_string(Build ? &name : nullptr);
+        skip_whitespace();
+        if (at_end() || peek() != ':') fail("expected ':'");
+        ++pos_;
+        skip_whitespace();
+        if constexpr (Build) return &container.node->members.emplace_back(std::move(name), value{}).second;
+        return nullptr;
     }
 
     std::uint32_t hex4() {
@@ -277,6 +292,49 @@ private:
 };
 
 }  // namespace
+
+value& value::operator=(const value& other) {
+    if (this != &other) *this = value(other);
+    return *this;
+}
+
+value& value::operator=(value&& other) noexcept {
+    if (this != &other) {
+        const value given_up(std::move(*this));
+        type = other.type;
+        text = std::move(other.text);
+        items = std::move(other.items);
+        members = std::move(other.members);
+    }
+    return *this;
+}
+
+value::~value() {
+    if (!has_children(*this)) return;
+    // Nested values are moved out to a flat list and taken apart there one by
+    // one, so that each is destroyed with only childless values left in it.
+    std::vector<value> nested;
+    const auto move_out_nested = [&nested](value& v) {
+        for (auto& item : v.items) {
+            if (has_children(item)) nested.push_back(std::move(item));
+        }
+        for (auto& m : v.members) {
+            if (has_children(m.second)) nested.push_back(std::move(m.second));
+        }
+    };
+    try {
+        move_out_nested(*this);
+        while (!nested.empty()) {
+            value next = std::move(nested.back());
+            nested.pop_back();
+            move_out_nested(next);
+        }
+    } catch (const std::bad_alloc&) {
+        // Out of memory for the list: what is left is destroyed member by
+        // member, recursively, the tree being intact (push_back moves nothing
+        // when it throws).
+    }
+}
 
 const value* value::find(std::string_view name) const noexcept {
     for (const auto& [member_name, member_value] : members) {

@@ -36,6 +36,10 @@ std::string cli_test::jobs() const { return "\"" + schema_.name() + "\".river_jo
 
 long cli_test::job_count() { return std::stol(scalar("SELECT count(*) FROM " + jobs())); }
 
+std::string nested_object(std::size_t depth) {
+    return "{\"a\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+}
+
 std::string job_lines(int count, int bad_line) {
     std::string text;
     for (int i = 1; i <= count; ++i) {

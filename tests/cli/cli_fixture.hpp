@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ class migrated_cli_test : public cli_test {
 protected:
     void SetUp() override;
 };
+
+// A JSON object nested `depth` levels deep (`{"a":[[...]]}`, depth - 1 arrays),
+// for the JSON nesting limit (core::json::max_nesting_depth).
+std::string nested_object(std::size_t depth);
 
 // Lines of `insert-many` input: `count` valid jobs, one per line; the line
 // `bad_line` (from 1), if any, instead has a priority River refuses.

@@ -90,6 +90,14 @@ TEST_F(insert_many_test, EveryFieldLandsInItsColumn) {
     EXPECT_EQ(scalar("SELECT (unique_key IS NOT NULL)::text FROM " + jobs() + " WHERE kind = 'c'"), "true");
 }
 
+TEST_F(insert_many_test, ZeroAndEmptyMeanTheDefaultAsInRiversInsertOpts) {
+    // Lines are the library's insert params, where River Go's zero values ask
+    // for the default (docs/cli.md); the flags refuse them (bad_input_test.cpp).
+    const auto result = cli({"insert-many"}, R"({"kind":"k","args":{},"priority":0,"max_attempts":0,"queue":""})" "\n");
+    ASSERT_EQ(result.status, 0) << result.err;
+    EXPECT_EQ(scalar("SELECT priority || '|' || max_attempts || '|' || queue FROM " + jobs()), "1|25|default");
+}
+
 TEST_F(insert_many_test, ArgsReachTheUniqueKeyAsWritten) {
     // Number text is part of River's unique key: a DOM round trip would write
     // these as 0 and 1E20.

@@ -11,6 +11,7 @@
 
 #include <riverqueue/migrator.hpp>
 #include <riverqueue/time.hpp>
+#include <riverqueue/unique_key.hpp>
 
 #include "adapter_process.hpp"
 #include "core/go_json.hpp"
@@ -101,6 +102,12 @@ TEST_F(adapter_test, MalformedRequestsGetProtocolErrors) {
     EXPECT_EQ(adapter_.send_line("{not json").at("error").as_object().at("code").as_int64(), -32700);
     EXPECT_EQ(adapter_.send_line(R"({"id":9,"jsonrpc":"1.0","method":"handshake"})").at("error").as_object().at("code").as_int64(),
               -32600);
+    // JSON-RPC ids are strings, numbers (repeated as written) or null.
+    const auto object_id = adapter_.send_line(R"({"id":{"n":1},"jsonrpc":"2.0","method":"handshake"})");
+    EXPECT_EQ(object_id.at("error").as_object().at("code").as_int64(), -32600);
+    EXPECT_TRUE(object_id.at("id").is_null());
+    EXPECT_EQ(adapter_.exchange(R"({"id":1.50,"jsonrpc":"2.0","method":"handshake"})").rfind(R"({"id":1.50,)", 0), 0u);
+    EXPECT_EQ(adapter_.exchange(R"({"id":"ab","jsonrpc":"2.0","method":"handshake"})").rfind(R"({"id":"ab",)", 0), 0u);
     EXPECT_EQ(adapter_.error_code("insert", R"({"message":"unknown","unexpected":true})"), -32602);
     EXPECT_EQ(adapter_.error_code("insert", R"({"behavior":"dance"})"), -32602);
     EXPECT_EQ(adapter_.error_code("insert", R"({"opts":{"colour":"red"}})"), -32602);
@@ -253,6 +260,47 @@ TEST_F(adapter_test, UniqueKeyHashesTheCompactedArgs) {
     EXPECT_EQ(adapter_.error_code("unique_key", std::string(R"({"kind":"conformance_all_args","now":"2026-01-02T03:04:05Z",)") +
                                                     unique_key_options_by_args + R"(,"queue":"q"})"),
               -32602);
+}
+
+// A request is read with the library's reader: its nesting limit (Go's) counts
+// from the request's own object, so args inside params may be two levels less.
+TEST_F(adapter_test, NestingIsReadUpToTheLimitAndRefusedBeyondIt) {
+    const std::size_t limit = core::json::max_nesting_depth;
+    const auto nested = [](std::size_t depth) {
+        return "{\"a\":" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+    };
+    const auto unique_key_params = [](const std::string& args) {
+        return R"({"args":)" + args + R"(,"kind":"conformance_all_args","now":"2026-01-02T03:04:05Z",)" +
+               unique_key_options_by_args + R"(,"queue":"q"})";
+    };
+    const std::string deepest = nested(limit - 2);
+    unique_opts opts;
+    opts.by_args = unique_by_args_all{};
+    const auto expected = compute_unique_key(unique_key_input{"conformance_all_args", deepest, "q"}, opts);
+    EXPECT_EQ(adapter_.result("unique_key", unique_key_params(deepest)).as_object().at("sha256").as_string(),
+              expected.hex());
+    // opts.metadata sits three levels in.
+    const std::string deepest_metadata = nested(limit - 3);
+    const std::string inserted =
+        adapter_.exchange(adapter_.request_line("insert", R"({"message":"deep","opts":{"metadata":)" + deepest_metadata + "}}"));
+    EXPECT_NE(inserted.find("\"result\":"), std::string::npos) << inserted.substr(0, 300);
+    EXPECT_EQ(scalar("SELECT count(*) FROM \"" + schema_.name() + "\".river_job WHERE metadata = '" + deepest_metadata +
+                     "'::jsonb"),
+              "1");
+
+    for (const std::string& line : {adapter_.request_line("unique_key", unique_key_params(nested(limit - 1))),
+                                    adapter_.request_line("unique_key", unique_key_params(nested(1'000'000))),
+                                    adapter_.request_line("insert", R"({"opts":{"metadata":)" + nested(1'000'000) + "}}"),
+                                    std::string(1'000'000, '[')}) {
+        const auto response = adapter_.send_line(line);
+        const auto& error = response.at("error").as_object();
+        EXPECT_EQ(error.at("code").as_int64(), -32700);
+        const std::string message(error.at("message").as_string());
+        EXPECT_EQ(message.rfind("not valid JSON at column ", 0), 0u) << message;
+        EXPECT_NE(message.find("nesting deeper than 10000 levels"), std::string::npos) << message;
+        EXPECT_EQ(message.find("boost"), std::string::npos) << message;
+    }
+    EXPECT_EQ(adapter_.result("handshake").as_object().at("profile").as_string(), "insert-only-v1");
 }
 
 TEST_F(adapter_test, UniqueKeyMatchesRiversFixture) {

@@ -2,9 +2,15 @@
 // member order and duplicate members as written.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
+#include <functional>
 #include <string>
 
+#include <riverqueue/errors.hpp>
+
 #include "core/json.hpp"
+#include "core/validation.hpp"
 
 namespace riverqueue::core::json {
 namespace {
@@ -128,26 +134,105 @@ INSTANTIATE_TEST_SUITE_P(
                       "\"\xf4\x90\x80\x80\"",  // above U+10FFFF
                       "{\"\xc3\x28\":1}"));    // in a member name
 
-TEST(JsonReader, NestingIsLimited) {
-    const auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
-    EXPECT_NO_THROW(parse(nested(513)));
-    EXPECT_THROW(parse(nested(514)), parse_error);
-    // Far deeper input fails cleanly instead of exhausting the stack.
-    EXPECT_THROW(parse(nested(1'000'000)), parse_error);
-    EXPECT_THROW(validate(nested(1'000'000)), parse_error);
-    std::string objects;
-    for (int i = 0; i < 600; ++i) objects += "{\"a\":";
-    objects += "1" + std::string(600, '}');
-    EXPECT_THROW(parse(objects), parse_error);
+std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// Runs `body` on a thread with a 256 KiB stack: a reader or destructor that
+// took a call per level would overflow it long before max_nesting_depth.
+void on_small_stack(const std::function<void()>& body) {
+    pthread_attr_t attributes;
+    ASSERT_EQ(pthread_attr_init(&attributes), 0);
+    ASSERT_EQ(pthread_attr_setstacksize(&attributes, 256 * 1024), 0);
+    pthread_t thread;
+    const auto run = [](void* argument) -> void* {
+        (*static_cast<const std::function<void()>*>(argument))();
+        return nullptr;
+    };
+    ASSERT_EQ(pthread_create(&thread, &attributes, run, const_cast<std::function<void()>*>(&body)), 0);
+    pthread_attr_destroy(&attributes);
+    ASSERT_EQ(pthread_join(thread, nullptr), 0);
 }
 
-TEST(JsonReader, ErrorsCarryTheOffset) {
+TEST(JsonReader, AcceptsNestingUpToGosLimit) {
+    // Go's encoding/json reads 10000 levels and refuses the next.
+    static_assert(max_nesting_depth == 10000);
+    on_small_stack([] {
+        const std::string text = nested_arrays(max_nesting_depth);
+        EXPECT_EQ(validate(text), value_type::array);
+        const value root = parse(text);
+        std::size_t depth = 1;
+        for (const value* v = &root; !v->items.empty(); v = &v->items.front()) ++depth;
+        EXPECT_EQ(depth, max_nesting_depth);
+
+        std::string objects;
+        for (std::size_t i = 0; i < max_nesting_depth; ++i) objects += "{\"a\":";
+        objects += "1" + std::string(max_nesting_depth, '}');
+        EXPECT_EQ(parse(objects).find("a")->type, value_type::object);
+        // Moving over a deep tree gives the old one up without recursing either.
+        value replaced = parse(objects);
+        replaced = parse(text);
+        EXPECT_EQ(replaced.type, value_type::array);
+    });
+}
+
+TEST(JsonReader, RefusesOneLevelMoreWithWhereAndWhy) {
+    for (const std::string& text : {nested_arrays(max_nesting_depth + 1), "{\"a\":" + nested_arrays(max_nesting_depth)}) {
+        for (const bool build : {true, false}) {
+            try {
+                if (build) parse(text);
+                else validate(text);
+                ADD_FAILURE() << "accepted " << max_nesting_depth + 1 << " levels";
+            } catch (const parse_error& e) {
+                // The '[' that opens the level too many.
+                EXPECT_EQ(text[e.offset()], '[');
+                EXPECT_EQ(e.line(), 1u);
+                EXPECT_EQ(e.column(), e.offset() + 1);
+                EXPECT_EQ(std::string(e.what()), "nesting deeper than 10000 levels at line 1, column " +
+                                                     std::to_string(e.offset() + 1));
+            }
+        }
+    }
+}
+
+TEST(JsonReader, RefusesAMillionLevelsWithoutExhaustingTheStack) {
+    on_small_stack([] {
+        const std::size_t million = 1'000'000;
+        std::string objects;
+        for (std::size_t i = 0; i < million; ++i) objects += "{\"a\":";
+        for (const std::string& text : {nested_arrays(million), std::string(million, '['), objects}) {
+            EXPECT_THROW(parse(text), parse_error);
+            EXPECT_THROW(validate(text, /*storable_in_jsonb=*/true), parse_error);
+        }
+    });
+}
+
+TEST(JsonReader, DepthIsALibraryValidationError) {
+    // What insert and compute_unique_key report for args nested too deep.
+    try {
+        validate_json_object("{\"a\":" + nested_arrays(1'000'000) + "}", "args");
+        FAIL() << "accepted";
+    } catch (const validation_error& e) {
+        EXPECT_EQ(e.field(), "args");
+        EXPECT_NE(e.rule().find("nesting deeper than 10000 levels at line 1, column 10005"), std::string::npos)
+            << e.rule();
+    }
+    EXPECT_NO_THROW(validate_json_object("{\"a\":" + nested_arrays(max_nesting_depth - 1) + "}", "args"));
+}
+
+TEST(JsonReader, ErrorsSayWhereInLinesAndCharacters) {
     try {
         parse(R"({"a":1,"b":tru})");
         FAIL() << "accepted";
     } catch (const parse_error& e) {
         EXPECT_EQ(e.offset(), 11u);
-        EXPECT_NE(std::string(e.what()).find("at byte 11"), std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()), "invalid literal at line 1, column 12");
+    }
+    try {
+        parse("{\n  \"\xc3\xa9\": tru}");  // é is two bytes, one column
+        FAIL() << "accepted";
+    } catch (const parse_error& e) {
+        EXPECT_EQ(e.offset(), 10u);
+        EXPECT_EQ(e.line(), 2u);
+        EXPECT_EQ(e.column(), 8u);
     }
 }
 

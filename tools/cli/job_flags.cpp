@@ -1,6 +1,7 @@
 #include "job_flags.hpp"
 
 #include "option_values.hpp"
+#include "usage_error.hpp"
 
 namespace riverqueue::cli {
 
@@ -41,13 +42,21 @@ void job_flags::add_to(CLI::App& command) {
 }
 
 insert_many_params job_flags::to_params() const {
+    // The library reads 0 as River's "default"; given as a flag it is a
+    // mistake (leaving the flag out asks for the default), so it is out of range here.
+    if (priority && (*priority < 1 || *priority > 4)) {
+        throw usage_error("--priority: must be between 1 and 4, not " + std::to_string(*priority));
+    }
+    if (max_attempts && *max_attempts < 1) {
+        throw usage_error("--max-attempts: must be at least 1, not " + std::to_string(*max_attempts));
+    }
     insert_many_params params{dynamic_args{kind, args, {}}, {}};
     insert_opts& opts = params.opts;
     opts.queue = queue;
     opts.priority = priority;
     opts.max_attempts = max_attempts;
     if (scheduled_at) opts.scheduled_at = time_from_rfc3339(*scheduled_at, "scheduled_at");
-    if (tags) opts.tags = tags->empty() ? std::vector<std::string>{} : split_list(*tags);
+    if (tags) opts.tags = split_list(*tags);
     opts.metadata = metadata;
     opts.pending = pending;
 

@@ -31,8 +31,9 @@ struct job_flags {
     void add_to(CLI::App& command);
 
     // The job and options the flags describe. Throws usage_error for values
-    // the flags themselves get wrong (a time, a state name); the library
-    // checks everything else.
+    // the flags themselves get wrong (a time, a state name, a priority outside
+    // 1-4, max attempts under 1: 0 included, which the library would read as
+    // "default"); the library checks everything else.
     insert_many_params to_params() const;
 };
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include <riverqueue/errors.hpp>
 
@@ -41,7 +42,35 @@ void add_statement_timeout_flag(CLI::App& command, connection_flags& connection)
         .add_option("--statement-timeout", connection.statement_timeout_ms,
                     "Milliseconds a statement may run before it is cancelled, failing with SQLSTATE 57014"
                     " (default 0: no limit)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Validator(
+            [](const std::string& value) {
+                return value.find_first_not_of("0123456789") == std::string::npos ? "" : "must be 0 or more";
+            },
+            "MS", "NON_NEGATIVE"));
+}
+
+// An empty value, as `--priority "$P"` passes when P is unset, is refused
+// naming the flag: CLI11 reads it as no value (for --unique-by-args, as the
+// bare flag), and the library's "empty means the default" would turn the
+// mistake into a job with defaults. Read from argv before CLI11 parses, so
+// that no other check of the flag answers first.
+void refuse_empty_values(CLI::App& app, int argc, char** argv) {
+    std::vector<std::string> names;  // every --name that takes a value
+    for (CLI::App* command : app.get_subcommands({})) {
+        for (const CLI::Option* option : command->get_options()) {
+            if (option->get_expected_max() == 0) continue;  // a flag without value
+            for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+        }
+    }
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--") return;  // positional arguments only from here
+        for (const std::string& name : names) {
+            if (arg == name + "=" || (arg == name && i + 1 < argc && *argv[i + 1] == '\0')) {
+                throw usage_error(name + ": empty value: give one or leave the flag out");
+            }
+        }
+    }
 }
 
 // Every failure goes to stderr through here, without passwords: a URL given
@@ -116,6 +145,7 @@ int main(int argc, char** argv) {
                        "      --unique-by-period 86400 --now 2026-01-02T03:04:05Z\n");
 
     try {
+        refuse_empty_values(app, argc, argv);
         app.parse(argc, argv);
         if (*migrate) return run_migrate(connection, direction, to);
         if (*insert) return run_insert(connection, job, no_notify);

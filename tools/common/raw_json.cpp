@@ -44,21 +44,22 @@ std::size_t skip_value(std::string_view text, std::size_t pos) {
 }  // namespace
 
 std::string_view raw_member(std::string_view object, std::string_view name) {
+    std::string_view found;
     std::size_t pos = skip_whitespace(object, 0);
-    if (pos >= object.size() || object[pos] != '{') return {};
+    if (pos >= object.size() || object[pos] != '{') return found;
     ++pos;
     while (true) {
         pos = skip_whitespace(object, pos);
-        if (pos >= object.size() || object[pos] != '"') return {};
+        if (pos >= object.size() || object[pos] != '"') return found;
         const std::size_t key_end = skip_string(object, pos);
         const std::string_view key = object.substr(pos + 1, key_end - pos - 2);
         pos = skip_whitespace(object, key_end);
-        if (pos >= object.size() || object[pos] != ':') return {};
+        if (pos >= object.size() || object[pos] != ':') return found;
         pos = skip_whitespace(object, pos + 1);
         const std::size_t value_end = skip_value(object, pos);
-        if (key == name) return object.substr(pos, value_end - pos);
+        if (key == name) found = object.substr(pos, value_end - pos);
         pos = skip_whitespace(object, value_end);
-        if (pos >= object.size() || object[pos] != ',') return {};
+        if (pos >= object.size() || object[pos] != ',') return found;
         ++pos;
     }
 }

@@ -8,7 +8,8 @@
 namespace riverqueue::tools {
 
 // The text of the top-level member `name` of a JSON object already known to be
-// valid; empty when absent. Member names with escapes never match.
+// valid, its last one when repeated (the one Go's encoding/json and
+// find_member keep); empty when absent. Member names with escapes never match.
 std::string_view raw_member(std::string_view object, std::string_view name);
 
 // The text of each element of a JSON array already known to be valid; empty

@@ -54,13 +54,11 @@ std::string results_json(const std::vector<insert_result>& results) {
 }
 
 // `raw_jobs` is the same list as the request wrote it.
-std::vector<insert_many_params> echo_jobs(const boost::json::value& jobs, std::string_view raw_jobs) {
-    if (!jobs.is_array()) throw rpc_error(rpc_code::invalid_params, "jobs must be a list");
+std::vector<insert_many_params> echo_jobs(const tools::json::value& jobs, std::string_view raw_jobs) {
+    if (jobs.type != tools::json::value_type::array) throw rpc_error(rpc_code::invalid_params, "jobs must be a list");
     const auto raw = tools::raw_elements(raw_jobs);
     std::vector<insert_many_params> params;
-    for (std::size_t i = 0; i < jobs.as_array().size(); ++i) {
-        params.push_back(echo_job_params(jobs.as_array()[i], raw.at(i), false));
-    }
+    for (std::size_t i = 0; i < jobs.items.size(); ++i) params.push_back(echo_job_params(jobs.items[i], raw.at(i), false));
     return params;
 }
 
@@ -96,7 +94,7 @@ client& adapter::client_for(const std::string& schema) {
     return *slot;
 }
 
-std::string adapter::call(std::string_view method, const boost::json::value& params, std::string_view raw_params) {
+std::string adapter::call(std::string_view method, const tools::json::value& params, std::string_view raw_params) {
     try {
         if (method == "handshake") return handshake(params);
         if (method == "insert") return insert(params, raw_params);
@@ -119,7 +117,7 @@ std::string adapter::call(std::string_view method, const boost::json::value& par
     throw rpc_error(rpc_code::method_not_found, "method not found: " + std::string(method));
 }
 
-std::string adapter::handshake(const boost::json::value& params) {
+std::string adapter::handshake(const tools::json::value& params) {
     const params_reader in(params, {});
     std::string out = "{\"adapter_version\":" + std::to_string(adapter_version);
     if (!config_.application_name.empty()) out += ",\"application_name\":" + tools::json_string(config_.application_name);
@@ -131,27 +129,27 @@ std::string adapter::handshake(const boost::json::value& params) {
     return out;
 }
 
-std::string adapter::insert(const boost::json::value& params, std::string_view raw_params) {
+std::string adapter::insert(const tools::json::value& params, std::string_view raw_params) {
     const insert_many_params job = echo_job_params(params, raw_params, true);
     const params_reader in(params, {"behavior", "duration_ms", "message", "opts", "schema"});
     const std::string schema = in.string("schema").value_or("");
     return tools::job_json(client_for(schema.empty() ? config_.schema : schema).insert(job.args, job.opts).job);
 }
 
-std::string adapter::insert_many(const boost::json::value& params, std::string_view raw_params) {
+std::string adapter::insert_many(const tools::json::value& params, std::string_view raw_params) {
     const params_reader in(params, {"jobs"});
     const auto jobs = echo_jobs(in.required("jobs"), tools::raw_member(raw_params, "jobs"));
     return results_json(client_for(config_.schema).insert_many(jobs));
 }
 
-connection& adapter::transaction_for(const boost::json::value& params) {
+connection& adapter::transaction_for(const tools::json::value& params) {
     const params_reader in(params, {"handle", "job", "jobs"});
     const auto it = transactions_.find(handle_of(in));
     if (it == transactions_.end()) throw rpc_error(rpc_code::not_found, "transaction not found");
     return it->second;
 }
 
-std::string adapter::tx_begin(const boost::json::value& params) {
+std::string adapter::tx_begin(const tools::json::value& params) {
     const params_reader in(params, {"handle"});
     const std::string handle = handle_of(in);
     if (transactions_.count(handle) != 0) throw rpc_error(rpc_code::rejected, "transaction handle already open");
@@ -162,21 +160,21 @@ std::string adapter::tx_begin(const boost::json::value& params) {
 }
 
 // As River's reference: the job is read before the handle is looked up.
-std::string adapter::tx_insert(const boost::json::value& params, std::string_view raw_params) {
+std::string adapter::tx_insert(const tools::json::value& params, std::string_view raw_params) {
     const params_reader in(params, {"handle", "job"});
     const insert_many_params job = echo_job_params(in.required("job"), tools::raw_member(raw_params, "job"), false);
     connection& tx = transaction_for(params);
     return tools::job_json(client_for(config_.schema).insert_tx(tx, job.args, job.opts).job);
 }
 
-std::string adapter::tx_insert_many(const boost::json::value& params, std::string_view raw_params) {
+std::string adapter::tx_insert_many(const tools::json::value& params, std::string_view raw_params) {
     const params_reader in(params, {"handle", "jobs"});
     const auto jobs = echo_jobs(in.required("jobs"), tools::raw_member(raw_params, "jobs"));
     connection& tx = transaction_for(params);
     return results_json(client_for(config_.schema).insert_many_tx(tx, jobs));
 }
 
-std::string adapter::tx_end(const boost::json::value& params, bool commit) {
+std::string adapter::tx_end(const tools::json::value& params, bool commit) {
     const params_reader in(params, {"handle"});
     const auto it = transactions_.find(handle_of(in));
     if (it == transactions_.end()) throw rpc_error(rpc_code::not_found, "transaction not found");
@@ -187,12 +185,12 @@ std::string adapter::tx_end(const boost::json::value& params, bool commit) {
     return "{}";
 }
 
-std::string adapter::unique_key(const boost::json::value& params, std::string_view raw_params) {
+std::string adapter::unique_key(const tools::json::value& params, std::string_view raw_params) {
     const params_reader in(params, {"args", "kind", "now", "options", "queue", "scheduled_at", "expected_error",
                                     "expected_sha256", "expected_state_mask", "name", "selected_unique_components",
                                     "selected_unique_paths"});
     // Any JSON value, null included: River decides whether it can be hashed.
-    if (!in.object().contains("args")) throw rpc_error(rpc_code::invalid_params, "params.args: is required");
+    if (!in.contains("args")) throw rpc_error(rpc_code::invalid_params, "params.args: is required");
     const std::string kind = in.string("kind").value_or("");
     const auto paths = unique_paths_for_kind(kind);
     if (!paths) throw rpc_error(rpc_code::rejected, "unsupported unique fixture kind \"" + kind + "\"");

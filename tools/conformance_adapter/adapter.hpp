@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include <boost/json.hpp>
-
 #include <riverqueue/client.hpp>
 #include <riverqueue/connection.hpp>
+
+#include "json_input.hpp"
 
 namespace riverqueue::conformance {
 
@@ -29,20 +29,20 @@ public:
     // Runs one method. `raw_params` is the request's params as written, so that
     // job args reach the library with their number spellings intact. Returns
     // the result as JSON text; throws rpc_error.
-    std::string call(std::string_view method, const boost::json::value& params, std::string_view raw_params);
+    std::string call(std::string_view method, const tools::json::value& params, std::string_view raw_params);
 
 private:
-    std::string handshake(const boost::json::value& params);
-    std::string insert(const boost::json::value& params, std::string_view raw_params);
-    std::string insert_many(const boost::json::value& params, std::string_view raw_params);
-    std::string tx_begin(const boost::json::value& params);
-    std::string tx_insert(const boost::json::value& params, std::string_view raw_params);
-    std::string tx_insert_many(const boost::json::value& params, std::string_view raw_params);
-    std::string tx_end(const boost::json::value& params, bool commit);
-    std::string unique_key(const boost::json::value& params, std::string_view raw_params);
+    std::string handshake(const tools::json::value& params);
+    std::string insert(const tools::json::value& params, std::string_view raw_params);
+    std::string insert_many(const tools::json::value& params, std::string_view raw_params);
+    std::string tx_begin(const tools::json::value& params);
+    std::string tx_insert(const tools::json::value& params, std::string_view raw_params);
+    std::string tx_insert_many(const tools::json::value& params, std::string_view raw_params);
+    std::string tx_end(const tools::json::value& params, bool commit);
+    std::string unique_key(const tools::json::value& params, std::string_view raw_params);
 
     client& client_for(const std::string& schema);
-    connection& transaction_for(const boost::json::value& params);
+    connection& transaction_for(const tools::json::value& params);
     std::string conninfo() const;
 
     adapter_config config_;

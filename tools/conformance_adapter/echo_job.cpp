@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 19> behaviors = {
     "discard", "error", "ignored_cancel", "output", "panic", "resumable", "resumable_cursor",
     "resumable_duplicate", "sleep", "snooze_once", "snooze_then_cancel", "transactional_complete"};
 
-unique_opts read_unique(const boost::json::value& value) {
+unique_opts read_unique(const tools::json::value& value) {
     const params_reader unique(value, {"by_args", "by_period_ms", "by_queue", "by_state", "exclude_kind"},
                                "opts.unique");
     unique_opts opts;
@@ -30,7 +30,7 @@ unique_opts read_unique(const boost::json::value& value) {
     return opts;
 }
 
-insert_opts read_opts(const boost::json::value& value, std::string_view raw_opts) {
+insert_opts read_opts(const tools::json::value& value, std::string_view raw_opts) {
     const params_reader opts_in(value,
                                 {"max_attempts", "metadata", "pending", "priority", "queue", "scheduled_at", "tags",
                                  "unique"},
@@ -38,7 +38,9 @@ insert_opts read_opts(const boost::json::value& value, std::string_view raw_opts
     insert_opts opts;
     if (const auto attempts = opts_in.integer("max_attempts", 1)) opts.max_attempts = static_cast<int>(*attempts);
     if (const auto* metadata = opts_in.find("metadata")) {
-        if (!metadata->is_object()) throw rpc_error(rpc_code::invalid_params, "opts.metadata must be an object");
+        if (metadata->type != tools::json::value_type::object) {
+            throw rpc_error(rpc_code::invalid_params, "opts.metadata must be an object");
+        }
         opts.metadata = std::string(tools::raw_member(raw_opts, "metadata"));
     }
     opts.pending = opts_in.boolean("pending").value_or(false);
@@ -49,11 +51,15 @@ insert_opts read_opts(const boost::json::value& value, std::string_view raw_opts
         if (!opts.scheduled_at) throw rpc_error(rpc_code::invalid_params, "opts.scheduled_at is not RFC 3339");
     }
     if (const auto* tags = opts_in.find("tags")) {
-        if (!tags->is_array()) throw rpc_error(rpc_code::invalid_params, "opts.tags must be a list");
+        if (tags->type != tools::json::value_type::array) {
+            throw rpc_error(rpc_code::invalid_params, "opts.tags must be a list");
+        }
         opts.tags.emplace();
-        for (const auto& tag : tags->as_array()) {
-            if (!tag.is_string()) throw rpc_error(rpc_code::invalid_params, "opts.tags must hold strings");
-            opts.tags->emplace_back(tag.as_string());
+        for (const auto& tag : tags->items) {
+            if (tag.type != tools::json::value_type::string) {
+                throw rpc_error(rpc_code::invalid_params, "opts.tags must hold strings");
+            }
+            opts.tags->push_back(tag.text);
         }
     }
     if (const auto* unique = opts_in.find("unique")) {
@@ -65,7 +71,7 @@ insert_opts read_opts(const boost::json::value& value, std::string_view raw_opts
 
 }  // namespace
 
-insert_many_params echo_job_params(const boost::json::value& job, std::string_view raw_job, bool allow_schema) {
+insert_many_params echo_job_params(const tools::json::value& job, std::string_view raw_job, bool allow_schema) {
     const params_reader in = allow_schema
                                  ? params_reader(job, {"behavior", "duration_ms", "message", "opts", "schema"})
                                  : params_reader(job, {"behavior", "duration_ms", "message", "opts"}, "job");

@@ -4,9 +4,9 @@
 
 #include <string_view>
 
-#include <boost/json.hpp>
-
 #include <riverqueue/job_args.hpp>
+
+#include "json_input.hpp"
 
 namespace riverqueue::conformance {
 
@@ -14,6 +14,6 @@ namespace riverqueue::conformance {
 // wrote them: opts.metadata reaches the library as that text, as River's
 // reference passes the raw bytes on. `allow_schema`: `insert` also takes a
 // schema (read by the caller).
-insert_many_params echo_job_params(const boost::json::value& job, std::string_view raw_job, bool allow_schema);
+insert_many_params echo_job_params(const tools::json::value& job, std::string_view raw_job, bool allow_schema);
 
 }  // namespace riverqueue::conformance

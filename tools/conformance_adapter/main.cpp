@@ -6,10 +6,9 @@
 #include <optional>
 #include <string>
 
-#include <boost/json.hpp>
-
 #include "adapter.hpp"
 #include "job_json.hpp"
+#include "json_input.hpp"
 #include "raw_json.hpp"
 #include "rpc.hpp"
 
@@ -20,6 +19,19 @@ using namespace riverqueue::conformance;
 std::string error_response(const std::string& id, rpc_code code, const std::string& message) {
     return "{\"error\":{\"code\":" + std::to_string(static_cast<int>(code)) +
            ",\"message\":" + riverqueue::tools::json_string(message) + "},\"id\":" + id + ",\"jsonrpc\":\"2.0\"}";
+}
+
+namespace json = riverqueue::tools::json;
+
+// The request's id as the response repeats it. JSON-RPC 2.0 ids are strings,
+// numbers or null; numbers keep their text.
+std::string id_json(const json::value& id) {
+    switch (id.type) {
+        case json::value_type::string: return riverqueue::tools::json_string(id.text);
+        case json::value_type::number: return id.text;
+        case json::value_type::null: return "null";
+        default: throw rpc_error(rpc_code::invalid_request, "id must be a string, a number or null");
+    }
 }
 
 std::string env(const char* name, const char* fallback = "") {
@@ -62,25 +74,30 @@ int main() {
         std::string id = "null";
         std::string response;
         try {
-            boost::json::value request;
+            json::value request;
             try {
-                request = boost::json::parse(line);
-            } catch (const std::exception& e) {
-                throw rpc_error(rpc_code::parse_error, e.what());
+                request = json::parse(line);
+            } catch (const json::parse_error& e) {
+                // One request per line: the column says where.
+                throw rpc_error(rpc_code::parse_error,
+                                "not valid JSON at column " + std::to_string(e.column()) + ": " + e.reason());
             }
-            if (!request.is_object()) throw rpc_error(rpc_code::invalid_request, "request must be an object");
-            const auto& object = request.as_object();
-            if (const auto* request_id = object.if_contains("id")) id = boost::json::serialize(*request_id);
-            const auto* version = object.if_contains("jsonrpc");
-            if (version == nullptr || !version->is_string() || version->as_string() != "2.0") {
+            if (request.type != json::value_type::object) {
+                throw rpc_error(rpc_code::invalid_request, "request must be an object");
+            }
+            if (const auto* request_id = riverqueue::tools::find_member(request, "id")) id = id_json(*request_id);
+            const auto* version = riverqueue::tools::find_member(request, "jsonrpc");
+            if (version == nullptr || version->type != json::value_type::string || version->text != "2.0") {
                 throw rpc_error(rpc_code::invalid_request, "jsonrpc must be 2.0");
             }
-            const auto* method = object.if_contains("method");
-            if (method == nullptr || !method->is_string()) throw rpc_error(rpc_code::invalid_request, "method is required");
-            const auto* params = object.if_contains("params");
-            const std::string result =
-                handler.call(method->as_string(), params != nullptr ? *params : boost::json::value(),
-                             riverqueue::tools::raw_member(line, "params"));
+            const auto* method = riverqueue::tools::find_member(request, "method");
+            if (method == nullptr || method->type != json::value_type::string) {
+                throw rpc_error(rpc_code::invalid_request, "method is required");
+            }
+            static const json::value no_params;  // null: the methods read it as {}
+            const auto* params = riverqueue::tools::find_member(request, "params");
+            const std::string result = handler.call(method->text, params != nullptr ? *params : no_params,
+                                                    riverqueue::tools::raw_member(line, "params"));
             response = "{\"id\":" + id + ",\"jsonrpc\":\"2.0\",\"result\":" + result + "}";
         } catch (const rpc_error& e) {
             response = error_response(id, e.code(), e.what());

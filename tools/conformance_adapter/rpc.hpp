@@ -2,8 +2,6 @@
 // contract defines them (adapter/contract.json).
 #pragma once
 
-#include <boost/json.hpp>
-
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -12,6 +10,8 @@
 #include <vector>
 
 #include <riverqueue/job_state.hpp>
+
+#include "json_input.hpp"
 
 namespace riverqueue::conformance {
 
@@ -38,11 +38,14 @@ private:
 // Reads an object's members strictly: unknown members are invalid params.
 class params_reader {
 public:
-    params_reader(const boost::json::value& params, std::initializer_list<std::string_view> allowed,
+    params_reader(const tools::json::value& params, std::initializer_list<std::string_view> allowed,
                   std::string_view where = "params");
 
-    const boost::json::value* find(std::string_view name) const;
-    const boost::json::value& required(std::string_view name) const;
+    // The member `name` (the last, when repeated, as Go reads it); null when absent or null.
+    const tools::json::value* find(std::string_view name) const;
+    const tools::json::value& required(std::string_view name) const;
+    // Whether the member is there, null included.
+    bool contains(std::string_view name) const;
     std::optional<std::string> string(std::string_view name) const;
     std::optional<bool> boolean(std::string_view name) const;
     std::optional<std::int64_t> integer(std::string_view name, std::int64_t minimum) const;
@@ -50,12 +53,11 @@ public:
     std::optional<std::uint64_t> unsigned_integer(std::string_view name) const;
     // A list of River job state names.
     std::optional<std::vector<job_state>> states(std::string_view name) const;
-    const boost::json::object& object() const noexcept { return object_; }
 
 private:
     [[noreturn]] void invalid(std::string_view name, std::string_view rule) const;
 
-    const boost::json::object& object_;
+    const tools::json::value& object_;
     std::string where_;
 };
 
