@@ -49,20 +49,15 @@
 #include <chrono>
 #include <cstddef>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 
 #include <riverqueue/client.hpp>
 #include <riverqueue/errors.hpp>
@@ -94,56 +89,10 @@ struct call_options {
 
 namespace detail {
 
-// A completion handler with its type erased, so that the library's compiled
-// part can complete it. complete() is called once, from any thread; it posts
-// the handler to its associated executor.
+// The caller's completion handler as the library's compiled part takes it,
+// type-erased by Asio (its executor, cancellation slot and allocator kept).
 template <typename... Values>
-class async_completion {
-public:
-    virtual ~async_completion() = default;
-    virtual void complete(std::exception_ptr error, Values... values) = 0;
-    // Installs `on_cancel` in the handler's cancellation slot, if it has one.
-    // `on_cancel` is called on the thread that emits the cancellation.
-    virtual void on_cancel(std::function<void(boost::asio::cancellation_type_t)> on_cancel) = 0;
-};
-
-template <typename... Values>
-using completion_ptr = std::unique_ptr<async_completion<Values...>>;
-
-template <typename Handler, typename... Values>
-class async_completion_for final : public async_completion<Values...> {
-public:
-    async_completion_for(Handler handler, const boost::asio::any_io_executor& fallback)
-        : handler_(std::move(handler)),
-          work_(boost::asio::make_work_guard(boost::asio::get_associated_executor(handler_, fallback))) {}
-
-    void complete(std::exception_ptr error, Values... values) override {
-        auto executor = work_.get_executor();
-        boost::asio::post(executor, [handler = std::move(handler_), work = std::move(work_), error,
-                                     ... values = std::move(values)]() mutable {
-            // The slot belongs to the caller: clear it on the handler's
-            // executor, where cancellation is emitted, before handing back.
-            boost::asio::get_associated_cancellation_slot(handler).clear();
-            std::move(handler)(error, std::move(values)...);
-        });
-    }
-
-    void on_cancel(std::function<void(boost::asio::cancellation_type_t)> on_cancel) override {
-        auto slot = boost::asio::get_associated_cancellation_slot(handler_);
-        if (!slot.is_connected()) return;
-        slot.assign([on_cancel = std::move(on_cancel)](boost::asio::cancellation_type_t type) { on_cancel(type); });
-    }
-
-private:
-    Handler handler_;
-    boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler, boost::asio::any_io_executor>> work_;
-};
-
-template <typename... Values, typename Handler>
-completion_ptr<Values...> make_completion(Handler&& handler, const boost::asio::any_io_executor& fallback) {
-    return std::make_unique<async_completion_for<std::decay_t<Handler>, Values...>>(std::forward<Handler>(handler),
-                                                                                   fallback);
-}
+using any_handler = boost::asio::any_completion_handler<void(std::exception_ptr, Values...)>;
 
 struct async_client_impl;
 struct async_transaction_state;
@@ -189,7 +138,7 @@ public:
     auto insert_many(std::span<const insert_many_params> jobs, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, std::vector<insert_result>)>(
             [this](auto handler, std::span<const insert_many_params> batch) {
-                start_insert_many(detail::make_completion<std::vector<insert_result>>(std::move(handler), executor()),
+                start_insert_many(detail::any_handler<std::vector<insert_result>>(std::move(handler)),
                                   batch);
             },
             token, jobs);
@@ -203,7 +152,7 @@ public:
     auto insert_many(job_generator next, insert_result_handler on_result, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, insert_many_summary)>(
             [this](auto handler, job_generator n, insert_result_handler r) {
-                start_insert_streamed(detail::make_completion<insert_many_summary>(std::move(handler), executor()),
+                start_insert_streamed(detail::any_handler<insert_many_summary>(std::move(handler)),
                                       std::move(n), std::move(r));
             },
             token, std::move(next), std::move(on_result));
@@ -215,7 +164,7 @@ public:
     auto execute(std::string sql, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr)>(
             [this](auto handler, std::string statement) {
-                start_statement(detail::make_completion<>(std::move(handler), executor()), std::move(statement), 0);
+                start_statement(detail::any_handler<>(std::move(handler)), std::move(statement), 0);
             },
             token, std::move(sql));
     }
@@ -225,7 +174,7 @@ public:
     template <typename CompletionToken>
     auto commit(CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr)>(
-            [this](auto handler) { start_statement(detail::make_completion<>(std::move(handler), executor()), {}, 1); },
+            [this](auto handler) { start_statement(detail::any_handler<>(std::move(handler)), {}, 1); },
             token);
     }
 
@@ -233,7 +182,7 @@ public:
     template <typename CompletionToken>
     auto rollback(CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr)>(
-            [this](auto handler) { start_statement(detail::make_completion<>(std::move(handler), executor()), {}, 2); },
+            [this](auto handler) { start_statement(detail::any_handler<>(std::move(handler)), {}, 2); },
             token);
     }
 
@@ -245,20 +194,20 @@ private:
     auto insert_with(dynamic_args args, const insert_opts& opts, const call_options& call, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, insert_result)>(
             [this](auto handler, dynamic_args a, insert_opts o, call_options c) {
-                start_insert(detail::make_completion<insert_result>(std::move(handler), executor()), a, o, c);
+                start_insert(detail::any_handler<insert_result>(std::move(handler)), a, o, c);
             },
             token, std::move(args), opts, call);
     }
 
     boost::asio::any_io_executor executor() const;
-    void start_insert(detail::completion_ptr<insert_result> done, const dynamic_args& args, const insert_opts& opts,
+    void start_insert(detail::any_handler<insert_result> done, const dynamic_args& args, const insert_opts& opts,
                       const call_options& call);
-    void start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
+    void start_insert_many(detail::any_handler<std::vector<insert_result>> done,
                            std::span<const insert_many_params> jobs);
-    void start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+    void start_insert_streamed(detail::any_handler<insert_many_summary> done, job_generator next,
                                insert_result_handler on_result);
     // what: 0 runs `sql`, 1 commits, 2 rolls back.
-    void start_statement(detail::completion_ptr<> done, std::string sql, int what);
+    void start_statement(detail::any_handler<> done, std::string sql, int what);
 
     std::shared_ptr<detail::async_transaction_state> state_;
 };
@@ -300,7 +249,7 @@ public:
     auto insert_many(std::span<const insert_many_params> jobs, const call_options& call, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, std::vector<insert_result>)>(
             [this](auto handler, std::span<const insert_many_params> batch, call_options c) {
-                start_insert_many(detail::make_completion<std::vector<insert_result>>(std::move(handler), executor_),
+                start_insert_many(detail::any_handler<std::vector<insert_result>>(std::move(handler)),
                                   batch, c);
             },
             token, jobs, call);
@@ -321,7 +270,7 @@ public:
                      CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, insert_many_summary)>(
             [this](auto handler, job_generator n, insert_result_handler r, call_options c) {
-                start_insert_streamed(detail::make_completion<insert_many_summary>(std::move(handler), executor_),
+                start_insert_streamed(detail::any_handler<insert_many_summary>(std::move(handler)),
                                       std::move(n), std::move(r), c);
             },
             token, std::move(next), std::move(on_result), call);
@@ -335,7 +284,7 @@ public:
     auto insert_many_fast(std::vector<insert_many_params> jobs, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, std::size_t)>(
             [this](auto handler, std::vector<insert_many_params> batch) {
-                start_insert_many_fast(detail::make_completion<std::size_t>(std::move(handler), executor_),
+                start_insert_many_fast(detail::any_handler<std::size_t>(std::move(handler)),
                                        std::move(batch));
             },
             token, std::move(jobs));
@@ -347,7 +296,7 @@ public:
     auto begin(CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, async_transaction)>(
             [this](auto handler) {
-                start_begin(detail::make_completion<async_transaction>(std::move(handler), executor_));
+                start_begin(detail::any_handler<async_transaction>(std::move(handler)));
             },
             token);
     }
@@ -357,19 +306,19 @@ private:
     auto insert_with(dynamic_args args, const insert_opts& opts, const call_options& call, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, insert_result)>(
             [this](auto handler, dynamic_args a, insert_opts o, call_options c) {
-                start_insert(detail::make_completion<insert_result>(std::move(handler), executor_), a, o, c);
+                start_insert(detail::any_handler<insert_result>(std::move(handler)), a, o, c);
             },
             token, std::move(args), opts, call);
     }
 
-    void start_insert(detail::completion_ptr<insert_result> done, const dynamic_args& args, const insert_opts& opts,
+    void start_insert(detail::any_handler<insert_result> done, const dynamic_args& args, const insert_opts& opts,
                       const call_options& call);
-    void start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
+    void start_insert_many(detail::any_handler<std::vector<insert_result>> done,
                            std::span<const insert_many_params> jobs, const call_options& call);
-    void start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+    void start_insert_streamed(detail::any_handler<insert_many_summary> done, job_generator next,
                                insert_result_handler on_result, const call_options& call);
-    void start_insert_many_fast(detail::completion_ptr<std::size_t> done, std::vector<insert_many_params> jobs);
-    void start_begin(detail::completion_ptr<async_transaction> done);
+    void start_insert_many_fast(detail::any_handler<std::size_t> done, std::vector<insert_many_params> jobs);
+    void start_begin(detail::any_handler<async_transaction> done);
 
     boost::asio::any_io_executor executor_;
     std::shared_ptr<detail::async_client_impl> impl_;

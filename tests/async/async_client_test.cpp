@@ -90,6 +90,45 @@ TEST_F(async_test, CallbackAndFutureTokens) {
     EXPECT_EQ(job_count(), 4);
 }
 
+// A handler runs on its associated executor (here a strand of another
+// io_context, which counts as busy until then), never inside the call that
+// started the operation, even when that call already knows the outcome.
+TEST_F(async_test, HandlersRunOnTheirOwnExecutorAndNeverInsideTheCall) {
+    asio::io_context io;
+    asio::io_context elsewhere;
+    auto strand = asio::make_strand(elsewhere);
+    async_client client(io.get_executor(), options());
+
+    std::atomic<int> on_strand{0};
+    std::atomic<int> off_strand{0};
+    const auto count = [&] { (strand.running_in_this_thread() ? on_strand : off_strand)++; };
+    bool inside_call = true;
+    insert_opts bad;
+    bad.queue = "Not A Queue";
+    client.insert(note_args{1}, bad, [&](std::exception_ptr error, insert_result) {
+        EXPECT_FALSE(inside_call);
+        EXPECT_TRUE(error);
+    });
+    inside_call = false;
+    client.insert(note_args{2}, {}, asio::bind_executor(strand, [&](std::exception_ptr error, insert_result r) {
+                      EXPECT_FALSE(error) << describe(error);
+                      EXPECT_GT(r.job.id, 0);
+                      count();
+                  }));
+    client.insert(note_args{3}, bad, asio::bind_executor(strand, [&](std::exception_ptr error, insert_result) {
+                      EXPECT_TRUE(error);
+                      count();
+                  }));
+    // `elsewhere` has nothing of its own to do: its run() returns only after
+    // both handlers ran there, because the operations keep it busy.
+    std::thread runner([&] { elsewhere.run(); });
+    io.run();
+    runner.join();
+    EXPECT_EQ(on_strand.load(), 2);
+    EXPECT_EQ(off_strand.load(), 0);
+    EXPECT_EQ(job_count(), 1);
+}
+
 TEST_F(async_test, ManyCoroutinesShareOneConnection) {
     asio::io_context io;
     async_client client(io.get_executor(), options(1));

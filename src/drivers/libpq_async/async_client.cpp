@@ -92,7 +92,7 @@ void async_client_impl::probe_then(pipeline_connection& conn, std::function<void
         [config = config](const core::ops::session_facts& facts) {
             return core::ops::probe_schema_version(facts, config->options.schema);
         },
-        std::make_unique<libpq_async::internal_completion<int>>(
+        libpq_async::completion<int>::internal(
             [self = shared_from_this(), then = std::move(then)](std::exception_ptr error, int version) {
                 // Two first calls may both probe; they read the same answer.
                 if (!error) self->schema_version.store(version, std::memory_order_release);
@@ -142,32 +142,32 @@ namespace {
 // once, or after a probe on one of the client's connections (whose failure
 // fails the operation).
 template <typename T>
-void when_version_known(detail::async_client_impl& impl, detail::completion_ptr<T> done,
-                        std::function<void(detail::completion_ptr<T>)> start) {
+void when_version_known(detail::async_client_impl& impl, libpq_async::completion<T> done,
+                        std::function<void(libpq_async::completion<T>)> start) {
     if (impl.known_version() != detail::async_client_impl::version_unknown) {
         start(std::move(done));
         return;
     }
-    auto waiting = std::shared_ptr<detail::async_completion<T>>(std::move(done));
-    impl.probe_then(impl.pick(), [waiting, start = std::move(start)](std::exception_ptr error) {
+    impl.probe_then(impl.pick(), [done = std::move(done), start = std::move(start)](std::exception_ptr error) {
         if (error) {
-            waiting->complete(error, T{});
+            done.complete(error, T{});
             return;
         }
-        start(std::make_unique<libpq_async::shared_completion<T>>(waiting));
+        start(done);
     });
 }
 
 }  // namespace
 
-void async_client::start_insert(detail::completion_ptr<insert_result> done, const dynamic_args& args,
+void async_client::start_insert(detail::any_handler<insert_result> handler, const dynamic_args& args,
                                 const insert_opts& opts, const call_options& call) {
+    libpq_async::completion<insert_result> done(std::move(handler), executor_);
     core::resolved_job job;
     try {
         job = core::resolve_insert(args, opts, detail::defaults_of(impl_->config->options),
                                    std::chrono::system_clock::now());
     } catch (...) {
-        done->complete(std::current_exception(), insert_result{});
+        done.complete(std::current_exception(), insert_result{});
         return;
     }
     when_version_known<insert_result>(*impl_, std::move(done),
@@ -176,15 +176,16 @@ void async_client::start_insert(detail::completion_ptr<insert_result> done, cons
                                       });
 }
 
-void async_client::start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
+void async_client::start_insert_many(detail::any_handler<std::vector<insert_result>> handler,
                                      std::span<const insert_many_params> jobs, const call_options& call) {
+    libpq_async::completion<std::vector<insert_result>> done(std::move(handler), executor_);
     std::vector<core::resolved_job> resolved;
     try {
         if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
         resolved = core::resolve_insert_many(jobs, detail::defaults_of(impl_->config->options),
                                              std::chrono::system_clock::now());
     } catch (...) {
-        done->complete(std::current_exception(), {});
+        done.complete(std::current_exception(), {});
         return;
     }
     when_version_known<std::vector<insert_result>>(*impl_, std::move(done),
@@ -193,13 +194,15 @@ void async_client::start_insert_many(detail::completion_ptr<std::vector<insert_r
                                                    });
 }
 
-void async_client::start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+void async_client::start_insert_streamed(detail::any_handler<insert_many_summary> handler, job_generator next,
                                          insert_result_handler on_result, const call_options& call) {
+    libpq_async::completion<insert_many_summary> done(std::move(handler), executor_);
     impl_->insert_streamed(std::move(next), std::move(on_result), std::move(done), call);
 }
 
-void async_client::start_insert_many_fast(detail::completion_ptr<std::size_t> done,
+void async_client::start_insert_many_fast(detail::any_handler<std::size_t> handler,
                                           std::vector<insert_many_params> jobs) {
+    libpq_async::completion<std::size_t> done(std::move(handler), executor_);
     boost::asio::post(impl_->blocking, [impl = impl_.get(), done = std::move(done), jobs = std::move(jobs)]() mutable {
         std::size_t inserted = 0;
         std::exception_ptr error;
@@ -208,11 +211,12 @@ void async_client::start_insert_many_fast(detail::completion_ptr<std::size_t> do
         } catch (...) {
             error = std::current_exception();
         }
-        done->complete(error, inserted);
+        done.complete(error, inserted);
     });
 }
 
-void async_client::start_begin(detail::completion_ptr<async_transaction> done) {
+void async_client::start_begin(detail::any_handler<async_transaction> handler) {
+    libpq_async::completion<async_transaction> done(std::move(handler), executor_);
     auto state = std::make_shared<detail::async_transaction_state>();
     state->client = impl_;
     state->conn = impl_->take_idle_transaction_connection();
@@ -222,16 +226,15 @@ void async_client::start_begin(detail::completion_ptr<async_transaction> done) {
     op->may_commit = false;
     // The state is held by the completion until BEGIN answers; the handler
     // then owns the transaction.
-    op->plain = std::make_unique<libpq_async::internal_completion<>>(
-        [done = std::shared_ptr<detail::async_completion<async_transaction>>(std::move(done)),
-         state](std::exception_ptr error) mutable {
+    op->plain = libpq_async::completion<>::internal(
+        [done = std::move(done), state](std::exception_ptr error) mutable {
             if (error) {
                 state->finished = true;
                 state->conn->shutdown("BEGIN failed");
-                done->complete(error, async_transaction{});
+                done.complete(error, async_transaction{});
                 return;
             }
-            done->complete(nullptr, async_transaction(std::move(state)));
+            done.complete(nullptr, async_transaction(std::move(state)));
         });
     auto conn = state->conn;
     conn->submit(std::move(op));

@@ -22,6 +22,7 @@
 namespace riverqueue::detail {
 
 using libpq_async::client_config;
+using libpq_async::completion;
 using libpq_async::operation;
 using libpq_async::operation_ptr;
 using libpq_async::pipeline_connection;
@@ -62,22 +63,22 @@ struct async_client_impl : std::enable_shared_from_this<async_client_impl> {
     // connections, probed within the operation on a transaction's): River's
     // current schema gathers them with others into one statement; old schemas
     // run the core's operations, in a transaction of their own where they need one.
-    void insert_one(core::resolved_job job, completion_ptr<insert_result> done, const call_options& call);
-    void insert_batch(std::vector<core::resolved_job> jobs, completion_ptr<std::vector<insert_result>> done,
+    void insert_one(core::resolved_job job, completion<insert_result> done, const call_options& call);
+    void insert_batch(std::vector<core::resolved_job> jobs, completion<std::vector<insert_result>> done,
                       const call_options& call);
     void insert_streamed(job_generator next, insert_result_handler on_result,
-                         completion_ptr<insert_many_summary> done, const call_options& call);
-    void insert_one_in(pipeline_connection& tx, core::resolved_job job, completion_ptr<insert_result> done,
+                         completion<insert_many_summary> done, const call_options& call);
+    void insert_one_in(pipeline_connection& tx, core::resolved_job job, completion<insert_result> done,
                        const call_options& call);
     void insert_batch_in(pipeline_connection& tx, std::vector<core::resolved_job> jobs,
-                         completion_ptr<std::vector<insert_result>> done);
+                         completion<std::vector<insert_result>> done);
     void insert_streamed_in(pipeline_connection& tx, job_generator next, insert_result_handler on_result,
-                            completion_ptr<insert_many_summary> done);
+                            completion<insert_many_summary> done);
 
     // Runs the operation `make` makes on `conn`, step by step.
     template <typename T>
     static void converse(pipeline_connection& conn, typename libpq_async::conversation_for<T>::factory make,
-                         completion_ptr<T> done, std::chrono::milliseconds timeout = {}) {
+                         completion<T> done, std::chrono::milliseconds timeout = {}) {
         auto op = std::make_shared<operation>();
         op->what = operation::type::conversation;
         op->may_commit = false;  // until a step that commits is sent
@@ -90,10 +91,10 @@ struct async_client_impl : std::enable_shared_from_this<async_client_impl> {
     // connection, which is kept for the next one when the transaction ended
     // cleanly, and closed otherwise (closing rolls back whatever is open).
     template <typename T>
-    void converse_in_own_transaction(typename libpq_async::conversation_for<T>::factory make, completion_ptr<T> done,
+    void converse_in_own_transaction(typename libpq_async::conversation_for<T>::factory make, completion<T> done,
                                      std::chrono::milliseconds timeout = {}) {
         auto conn = take_idle_transaction_connection();
-        auto finished = std::make_unique<libpq_async::completion_after<T>>(
+        auto finished = completion<T>::after(
             std::move(done), [self = shared_from_this(), conn](std::exception_ptr error) {
                 if (error && !ended_cleanly(error)) conn->shutdown("the transaction ended in error");
                 else self->give_back(conn);

@@ -19,8 +19,8 @@ using client_ptr = std::shared_ptr<async_client_impl>;
 using state_ptr = std::shared_ptr<insert_state>;
 
 // Gathered with the other inserts waiting on `conn` (River's current schema).
-void gather(pipeline_connection& conn, std::vector<core::resolved_job> jobs, completion_ptr<insert_result> one,
-            completion_ptr<std::vector<insert_result>> many, std::chrono::milliseconds timeout, bool may_commit) {
+void gather(pipeline_connection& conn, std::vector<core::resolved_job> jobs, completion<insert_result> one,
+            completion<std::vector<insert_result>> many, std::chrono::milliseconds timeout, bool may_commit) {
     auto op = std::make_shared<operation>();
     op->what = many ? operation::type::insert_many : operation::type::insert;
     op->jobs = std::move(jobs);
@@ -65,13 +65,13 @@ state_ptr state_of(std::vector<core::resolved_job> jobs, job_generator next = {}
 
 }  // namespace
 
-void async_client_impl::insert_one(core::resolved_job job, completion_ptr<insert_result> done,
+void async_client_impl::insert_one(core::resolved_job job, completion<insert_result> done,
                                    const call_options& call) {
     const core::ops::insert_context known = context(known_version());
     if (!core::ops::legacy_schema(known.schema_version)) {
         std::vector<core::resolved_job> jobs;
         jobs.push_back(std::move(job));
-        gather(pick(), std::move(jobs), std::move(done), nullptr, call.timeout, true);
+        gather(pick(), std::move(jobs), std::move(done), {}, call.timeout, true);
         return;
     }
     // The legacy advisory path takes a lock that needs a transaction; the
@@ -86,9 +86,9 @@ void async_client_impl::insert_one(core::resolved_job job, completion_ptr<insert
 }
 
 void async_client_impl::insert_batch(std::vector<core::resolved_job> jobs,
-                                     completion_ptr<std::vector<insert_result>> done, const call_options& call) {
+                                     completion<std::vector<insert_result>> done, const call_options& call) {
     if (!core::ops::legacy_schema(known_version())) {
-        gather(pick(), std::move(jobs), nullptr, std::move(done), call.timeout, true);
+        gather(pick(), std::move(jobs), {}, std::move(done), call.timeout, true);
         return;
     }
     // Several statements: all or nothing in a transaction.
@@ -100,7 +100,7 @@ void async_client_impl::insert_batch(std::vector<core::resolved_job> jobs,
 }
 
 void async_client_impl::insert_streamed(job_generator next, insert_result_handler on_result,
-                                        completion_ptr<insert_many_summary> done, const call_options& call) {
+                                        completion<insert_many_summary> done, const call_options& call) {
     converse_in_own_transaction<insert_many_summary>(
         [client = shared_from_this(), state = state_of({}, std::move(next), std::move(on_result))](
             const session_facts& facts) { return streamed(client, state, facts); },
@@ -108,11 +108,11 @@ void async_client_impl::insert_streamed(job_generator next, insert_result_handle
 }
 
 void async_client_impl::insert_one_in(pipeline_connection& tx, core::resolved_job job,
-                                      completion_ptr<insert_result> done, const call_options& call) {
+                                      completion<insert_result> done, const call_options& call) {
     std::vector<core::resolved_job> jobs;
     jobs.push_back(std::move(job));
     if (known_version() != version_unknown && !core::ops::legacy_schema(known_version())) {
-        gather(tx, std::move(jobs), std::move(done), nullptr, call.timeout, false);
+        gather(tx, std::move(jobs), std::move(done), {}, call.timeout, false);
         return;
     }
     converse<insert_result>(
@@ -124,9 +124,9 @@ void async_client_impl::insert_one_in(pipeline_connection& tx, core::resolved_jo
 }
 
 void async_client_impl::insert_batch_in(pipeline_connection& tx, std::vector<core::resolved_job> jobs,
-                                        completion_ptr<std::vector<insert_result>> done) {
+                                        completion<std::vector<insert_result>> done) {
     if (known_version() != version_unknown && !core::ops::legacy_schema(known_version())) {
-        gather(tx, std::move(jobs), nullptr, std::move(done), {}, false);
+        gather(tx, std::move(jobs), {}, std::move(done), {}, false);
         return;
     }
     converse<std::vector<insert_result>>(
@@ -138,7 +138,7 @@ void async_client_impl::insert_batch_in(pipeline_connection& tx, std::vector<cor
 }
 
 void async_client_impl::insert_streamed_in(pipeline_connection& tx, job_generator next,
-                                           insert_result_handler on_result, completion_ptr<insert_many_summary> done) {
+                                           insert_result_handler on_result, completion<insert_many_summary> done) {
     // In a savepoint, as the blocking client's: a bad job midway leaves the
     // caller's transaction usable.
     converse<insert_many_summary>(

@@ -24,10 +24,11 @@ std::exception_ptr no_transaction() {
 
 }  // namespace
 
-void async_transaction::start_insert(detail::completion_ptr<insert_result> done, const dynamic_args& args,
+void async_transaction::start_insert(detail::any_handler<insert_result> handler, const dynamic_args& args,
                                      const insert_opts& opts, const call_options& call) {
+    libpq_async::completion<insert_result> done(std::move(handler), executor());
     if (!state_) {
-        done->complete(no_transaction(), insert_result{});
+        done.complete(no_transaction(), insert_result{});
         return;
     }
     core::resolved_job job;
@@ -35,16 +36,17 @@ void async_transaction::start_insert(detail::completion_ptr<insert_result> done,
         job = core::resolve_insert(args, opts, detail::defaults_of(state_->client->config->options),
                                    std::chrono::system_clock::now());
     } catch (...) {
-        done->complete(std::current_exception(), insert_result{});
+        done.complete(std::current_exception(), insert_result{});
         return;
     }
     state_->client->insert_one_in(*state_->conn, std::move(job), std::move(done), call);
 }
 
-void async_transaction::start_insert_many(detail::completion_ptr<std::vector<insert_result>> done,
+void async_transaction::start_insert_many(detail::any_handler<std::vector<insert_result>> handler,
                                           std::span<const insert_many_params> jobs) {
+    libpq_async::completion<std::vector<insert_result>> done(std::move(handler), executor());
     if (!state_) {
-        done->complete(no_transaction(), {});
+        done.complete(no_transaction(), {});
         return;
     }
     std::vector<core::resolved_job> resolved;
@@ -53,24 +55,26 @@ void async_transaction::start_insert_many(detail::completion_ptr<std::vector<ins
         resolved = core::resolve_insert_many(jobs, detail::defaults_of(state_->client->config->options),
                                              std::chrono::system_clock::now());
     } catch (...) {
-        done->complete(std::current_exception(), {});
+        done.complete(std::current_exception(), {});
         return;
     }
     state_->client->insert_batch_in(*state_->conn, std::move(resolved), std::move(done));
 }
 
-void async_transaction::start_insert_streamed(detail::completion_ptr<insert_many_summary> done, job_generator next,
+void async_transaction::start_insert_streamed(detail::any_handler<insert_many_summary> handler, job_generator next,
                                               insert_result_handler on_result) {
+    libpq_async::completion<insert_many_summary> done(std::move(handler), executor());
     if (!state_) {
-        done->complete(no_transaction(), {});
+        done.complete(no_transaction(), {});
         return;
     }
     state_->client->insert_streamed_in(*state_->conn, std::move(next), std::move(on_result), std::move(done));
 }
 
-void async_transaction::start_statement(detail::completion_ptr<> done, std::string sql, int what) {
+void async_transaction::start_statement(detail::any_handler<> handler, std::string sql, int what) {
+    libpq_async::completion<> done(std::move(handler), executor());
     if (!state_) {
-        done->complete(no_transaction());
+        done.complete(no_transaction());
         return;
     }
     auto op = std::make_shared<detail::operation>();
@@ -88,11 +92,10 @@ void async_transaction::start_statement(detail::completion_ptr<> done, std::stri
     op->may_commit = what == 1;
     std::shared_ptr<detail::async_transaction_state> state = std::move(state_);
     state->finished = true;
-    op->plain = std::make_unique<libpq_async::internal_completion<>>(
-        [done = std::shared_ptr<detail::async_completion<>>(std::move(done)), state](std::exception_ptr error) {
+    op->plain = libpq_async::completion<>::internal([done = std::move(done), state](std::exception_ptr error) mutable {
             if (error) state->conn->shutdown("the transaction ended in error");
             else state->client->give_back(state->conn);
-            done->complete(error);
+            done.complete(error);
         });
     auto conn = state->conn;
     conn->submit(std::move(op));

@@ -12,6 +12,7 @@
 #include <riverqueue/async_client.hpp>
 
 #include "core/ops/operation.hpp"
+#include "drivers/libpq_async/completion.hpp"
 
 namespace riverqueue::libpq_async {
 
@@ -34,7 +35,7 @@ class conversation_for final : public conversation {
 public:
     using factory = std::function<core::ops::op<T>(const core::ops::session_facts&)>;
 
-    conversation_for(factory make, detail::completion_ptr<T> done)
+    conversation_for(factory make, completion<T> done)
         : make_(std::move(make)), done_(std::move(done)) {}
 
     const core::ops::request* start(const core::ops::session_facts& facts) override {
@@ -55,65 +56,16 @@ public:
                 error = std::current_exception();
             }
         }
-        std::exchange(done_, nullptr)->complete(error, std::move(value));
+        std::exchange(done_, {}).complete(error, std::move(value));
     }
     void on_cancel(std::function<void(boost::asio::cancellation_type_t)> on_cancel) override {
-        if (done_) done_->on_cancel(std::move(on_cancel));
+        done_.on_cancel(std::move(on_cancel));
     }
 
 private:
     factory make_;  // declared before the operation, whose frame may refer to what it holds
     std::optional<core::ops::op<T>> operation_;
-    detail::completion_ptr<T> done_;
-};
-
-// A completion the library completes itself, on the strand that finishes it.
-template <typename... Values>
-class internal_completion final : public detail::async_completion<Values...> {
-public:
-    explicit internal_completion(std::function<void(std::exception_ptr, Values...)> fn) : fn_(std::move(fn)) {}
-    void complete(std::exception_ptr error, Values... values) override { fn_(std::move(error), std::move(values)...); }
-    void on_cancel(std::function<void(boost::asio::cancellation_type_t)>) override {}
-
-private:
-    std::function<void(std::exception_ptr, Values...)> fn_;
-};
-
-// The caller's completion, with `before` run first on the outcome (to give a
-// connection back, or close it). Cancellation reaches the caller's slot.
-template <typename... Values>
-class completion_after final : public detail::async_completion<Values...> {
-public:
-    completion_after(detail::completion_ptr<Values...> inner, std::function<void(std::exception_ptr)> before)
-        : inner_(std::move(inner)), before_(std::move(before)) {}
-    void complete(std::exception_ptr error, Values... values) override {
-        before_(error);
-        inner_->complete(std::move(error), std::move(values)...);
-    }
-    void on_cancel(std::function<void(boost::asio::cancellation_type_t)> on_cancel) override {
-        inner_->on_cancel(std::move(on_cancel));
-    }
-
-private:
-    detail::completion_ptr<Values...> inner_;
-    std::function<void(std::exception_ptr)> before_;
-};
-
-// A completion held by several owners (a probe's continuation, say), handed
-// on as the unique one an operation takes.
-template <typename... Values>
-class shared_completion final : public detail::async_completion<Values...> {
-public:
-    explicit shared_completion(std::shared_ptr<detail::async_completion<Values...>> inner) : inner_(std::move(inner)) {}
-    void complete(std::exception_ptr error, Values... values) override {
-        inner_->complete(std::move(error), std::move(values)...);
-    }
-    void on_cancel(std::function<void(boost::asio::cancellation_type_t)> on_cancel) override {
-        inner_->on_cancel(std::move(on_cancel));
-    }
-
-private:
-    std::shared_ptr<detail::async_completion<Values...>> inner_;
+    completion<T> done_;
 };
 
 }  // namespace riverqueue::libpq_async

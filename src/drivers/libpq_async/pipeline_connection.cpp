@@ -23,9 +23,9 @@ bool is_fatal(const PGresult* result) {
 }  // namespace
 
 void operation::install_cancellation(std::function<void(asio::cancellation_type_t)> on_cancel) {
-    if (one) one->on_cancel(std::move(on_cancel));
-    else if (many) many->on_cancel(std::move(on_cancel));
-    else if (plain) plain->on_cancel(std::move(on_cancel));
+    if (one) one.on_cancel(std::move(on_cancel));
+    else if (many) many.on_cancel(std::move(on_cancel));
+    else if (plain) plain.on_cancel(std::move(on_cancel));
     else if (talk) talk->on_cancel(std::move(on_cancel));
 }
 
@@ -35,14 +35,14 @@ void operation::complete(std::exception_ptr error, std::vector<insert_result> ro
         insert_result first;
         if (!error && !rows.empty()) first = std::move(rows.front());
         else if (!error) error = std::make_exception_ptr(riverqueue::error("insert returned no row"));
-        one->complete(error, std::move(first));
-        one.reset();
+        one.complete(error, std::move(first));
+        one = {};
     } else if (many) {
-        many->complete(error, std::move(rows));
-        many.reset();
+        many.complete(error, std::move(rows));
+        many = {};
     } else if (plain) {
-        plain->complete(error);
-        plain.reset();
+        plain.complete(error);
+        plain = {};
     } else if (talk) {
         talk->complete(error);
     }

@@ -24,6 +24,7 @@
 #include <riverqueue/async_client.hpp>
 
 #include "drivers/libpq/pg_result.hpp"
+#include "drivers/libpq_async/completion.hpp"
 #include "drivers/libpq_async/connect.hpp"
 #include "drivers/libpq_async/conversation.hpp"
 #include "drivers/libpq_async/multiplexer.hpp"
@@ -38,9 +39,9 @@ struct operation final : pipeline_op {
     std::unique_ptr<conversation> talk;  // conversation
     std::chrono::milliseconds timeout{0};
 
-    detail::completion_ptr<insert_result> one;
-    detail::completion_ptr<std::vector<insert_result>> many;
-    detail::completion_ptr<> plain;
+    completion<insert_result> one;
+    completion<std::vector<insert_result>> many;
+    completion<> plain;
 
     std::unique_ptr<asio::steady_timer> timer;  // strand state
 
