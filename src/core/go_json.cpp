@@ -8,17 +8,16 @@
 
 #include <riverqueue/errors.hpp>
 
+#include "core/hex.hpp"
+
 namespace riverqueue::core::go_json {
 namespace {
 
-constexpr char hex_digits[] = "0123456789abcdef";
-
+// `\u00e9`: the code unit (at most 0xFFFF) as two bytes, in hex.
 void append_unicode_escape(std::string& out, unsigned code) {
+    const std::uint8_t units[2] = {static_cast<std::uint8_t>((code >> 8) & 0xFF), static_cast<std::uint8_t>(code & 0xFF)};
     out += "\\u";
-    out.push_back(hex_digits[(code >> 12) & 0xF]);
-    out.push_back(hex_digits[(code >> 8) & 0xF]);
-    out.push_back(hex_digits[(code >> 4) & 0xF]);
-    out.push_back(hex_digits[code & 0xF]);
+    out += to_hex(units);
 }
 
 // Rewrites shortest scientific notation (`-9.999999999999999e+20`) in plain

@@ -4,6 +4,8 @@
 
 #include <riverqueue/time.hpp>
 
+#include "core/hex.hpp"
+
 namespace riverqueue::tools {
 namespace {
 
@@ -20,15 +22,6 @@ std::string string_list(const std::vector<std::string>& items) {
     return out + "]";
 }
 
-std::string hex(const std::array<std::uint8_t, 32>& bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (std::uint8_t b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0xF]);
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -66,7 +59,7 @@ std::string job_json(const job_row& job) {
     out += ",\"state\":" + json_string(to_string(job.state));
     out += ",\"scheduled_at\":" + json_string(format_rfc3339(job.scheduled_at));
     out += ",\"tags\":" + string_list(job.tags);
-    out += ",\"unique_key\":" + (job.unique_key ? json_string(hex(*job.unique_key)) : std::string("null"));
+    out += ",\"unique_key\":" + (job.unique_key ? json_string(core::to_hex(*job.unique_key)) : std::string("null"));
     out += ",\"unique_states\":" + (job.unique_states ? states_json(*job.unique_states) : std::string("null"));
     return out + "}";
 }
