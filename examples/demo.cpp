@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
         print("queue, priority, attempts, tags", client.insert(rq::dynamic_args{"report", R"({"id":42})", {}}, opts));
 
         rq::insert_opts later;
-        later.scheduled_at = std::chrono::system_clock::now() + 1h;
+        later.scheduled_at = riverqueue::now() + 1h;
         print("scheduled an hour ahead", client.insert(rq::dynamic_args{"reminder", R"({"user":7})", {}}, later));
 
         rq::insert_opts held;
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
             tx.rollback();
         }
         const auto key = rq::compute_unique_key(
-            rq::unique_key_input{"digest", R"({"user":7})", "default", std::nullopt, std::chrono::system_clock::now()},
+            rq::unique_key_input{"digest", R"({"user":7})", "default", std::nullopt, riverqueue::now()},
             rq::unique_opts{.by_args = rq::unique_by_args_all{}, .by_period = 24h});
         std::cout << "unique key string of the digest job: " << key.key_string << "\n";
         return 0;

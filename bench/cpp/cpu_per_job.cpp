@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
     const bool build_insert = what == "insert";
     const long iterations = std::stol(argv[2]);
     const std::string args = bench::job_args(12345);
-    const auto now = std::chrono::system_clock::now();
+    const auto now = riverqueue::now();
     std::size_t sink = 0;
     for (long i = 0; i < iterations; ++i) {
         if (build_insert) {

@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
         const auto deadline = std::chrono::steady_clock::now() + 60s + std::chrono::milliseconds(10 * static_cast<long long>(jobs));
         const auto server_before = server_cpu_seconds(poller);
         const bench::process_usage before = bench::usage_now();
-        const auto started_wall = std::chrono::system_clock::now();
+        const auto started_wall = riverqueue::now();
         const auto started = std::chrono::steady_clock::now();
         workers.start();
         while (query_value(poller, pending_sql) == "t") {

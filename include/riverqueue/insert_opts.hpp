@@ -14,7 +14,21 @@
 
 namespace riverqueue {
 
-using time_point = std::chrono::system_clock::time_point;
+// An instant, in microseconds (PostgreSQL's timestamptz resolution) since the
+// Unix epoch: it holds every date River Go stores (years 0001 to 9999), which
+// a nanosecond system_clock::time_point cannot (it ends in 2262). A
+// system_clock time converts with std::chrono::floor<std::chrono::microseconds>
+// (or riverqueue::to_time_point); comparing with system_clock::now() directly
+// converts to nanoseconds and so is only exact before 2262.
+using time_point = std::chrono::sys_time<std::chrono::microseconds>;
+
+// The system_clock time `t`, rounded down to a microsecond.
+constexpr time_point to_time_point(std::chrono::system_clock::time_point t) noexcept {
+    return std::chrono::floor<std::chrono::microseconds>(t);
+}
+
+// The current time, as a time_point.
+inline time_point now() noexcept { return to_time_point(std::chrono::system_clock::now()); }
 
 struct insert_opts {
     // Attempts before the job is discarded. Must be > 0 and fit a smallint.

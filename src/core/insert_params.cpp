@@ -5,6 +5,7 @@
 #include <riverqueue/errors.hpp>
 #include <riverqueue/unique_key.hpp>
 
+#include "core/time_format.hpp"
 #include "core/validation.hpp"
 
 namespace riverqueue::core {
@@ -58,6 +59,9 @@ resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call, c
     job.scheduled_at = now;
     std::optional<time_point> scheduled_at = call.scheduled_at ? call.scheduled_at : type_opts.scheduled_at;
     if (scheduled_at) {
+        if (!within_river_range(*scheduled_at)) {
+            throw validation_error("scheduled_at", "must be between 0001-01-01 and 9999-12-31 (UTC), the years River stores");
+        }
         job.scheduled_at = *scheduled_at;
         job.state = job_state::scheduled;
     }

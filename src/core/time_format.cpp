@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace riverqueue::core {
 namespace {
@@ -60,12 +61,13 @@ bool read_int(std::string_view text, std::size_t pos, std::size_t width, int& ou
 }  // namespace
 
 time_point truncate_like_go(time_point t, nanoseconds period) {
-    const int128 since_go_zero =
-        static_cast<int128>(duration_cast<nanoseconds>(t.time_since_epoch()).count()) +
-        static_cast<int128>(go_zero_to_unix_seconds) * 1'000'000'000;
+    // In 128 bits: years past 2262 are beyond 64-bit nanoseconds.
+    const int128 since_go_zero = static_cast<int128>(t.time_since_epoch().count()) * 1'000 +
+                                 static_cast<int128>(go_zero_to_unix_seconds) * 1'000'000'000;
     int128 remainder = since_go_zero % period.count();
     if (remainder < 0) remainder += period.count();
-    return t - duration_cast<time_point::duration>(nanoseconds(static_cast<std::int64_t>(remainder)));
+    // Go's result in nanoseconds, rounded down to a microsecond.
+    return t - std::chrono::ceil<microseconds>(nanoseconds(static_cast<std::int64_t>(remainder)));
 }
 
 std::string format_rfc3339_seconds(time_point t) {
@@ -74,7 +76,7 @@ std::string format_rfc3339_seconds(time_point t) {
 
 std::string format_rfc3339_micros(time_point t) { return format_date_time(t, true); }
 
-std::string format_rfc3339_nano_like_go(time_point t) {
+std::string format_rfc3339_nano_like_go(go_time t) {
     const auto whole = std::chrono::floor<seconds>(t);
     const auto nanos = duration_cast<nanoseconds>(t - whole).count();
     std::string text = format_rfc3339_seconds(whole);
@@ -87,8 +89,8 @@ std::string format_rfc3339_nano_like_go(time_point t) {
     return text;
 }
 
-std::string format_rfc3339_nano_local_like_go(time_point t) {
-    const std::time_t whole = std::chrono::system_clock::to_time_t(std::chrono::floor<seconds>(t));
+std::string format_rfc3339_nano_local_like_go(go_time t) {
+    const auto whole = static_cast<std::time_t>(std::chrono::floor<seconds>(t).time_since_epoch().count());
     std::tm local{};
     if (localtime_r(&whole, &local) == nullptr) return format_rfc3339_nano_like_go(t);
     const long offset = local.tm_gmtoff;  // seconds east of UTC
@@ -146,13 +148,16 @@ std::optional<time_point> parse_rfc3339(std::string_view text) {
     if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
     const auto local = sys_days{date}.time_since_epoch() + std::chrono::hours{hour} +
                        std::chrono::minutes{minute - offset_minutes} + seconds{second};
-    return time_point{duration_cast<time_point::duration>(local + nanoseconds{fraction_nanos})};
+    // Rounded down to a microsecond, as pgx sends a Go time to PostgreSQL.
+    return time_point{local + std::chrono::floor<microseconds>(nanoseconds{fraction_nanos})};
 }
 
 time_point from_postgres_micros(std::int64_t micros) {
     // 2000-01-01 is 10957 days after the Unix epoch.
     constexpr std::int64_t postgres_epoch_micros = 946684800LL * 1'000'000;
-    return time_point{duration_cast<time_point::duration>(microseconds{micros + postgres_epoch_micros})};
+    // PostgreSQL's 'infinity' is the largest value: kept as the largest time.
+    if (micros > std::numeric_limits<std::int64_t>::max() - postgres_epoch_micros) return time_point::max();
+    return time_point{microseconds{micros + postgres_epoch_micros}};
 }
 
 }  // namespace riverqueue::core

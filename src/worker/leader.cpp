@@ -135,7 +135,7 @@ void leader::schedule() {
         do {
             moved = run_operation<std::size_t>(*context_.sessions, true, [&](const core::ops::session_facts& facts) {
                 return core::ops::schedule_jobs(
-                    facts, context_.options.schema, std::chrono::system_clock::now(),
+                    facts, context_.options.schema, riverqueue::now(),
                     std::chrono::duration_cast<std::chrono::milliseconds>(core::scheduler_interval), schedule_batch,
                     [this](const std::vector<std::string>& queues) { return limiter_.take(queues, steady::now()); });
             });
@@ -146,7 +146,7 @@ void leader::schedule() {
 }
 
 void leader::rescue() {
-    const time_point now = std::chrono::system_clock::now();
+    const time_point now = riverqueue::now();
     const auto horizon = now - context_.options.rescue_stuck_jobs_after;
     try {
         run_operation<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
@@ -186,7 +186,7 @@ void leader::rescue() {
 
 void leader::clean(bool queues_too) {
     try {
-        const time_point now = std::chrono::system_clock::now();
+        const time_point now = riverqueue::now();
         run_operation<std::size_t>(*context_.sessions, false, [&](const core::ops::session_facts& facts) {
             return core::ops::clean_finalized_jobs(facts, context_.options.schema, now);
         });

@@ -70,7 +70,7 @@ void producer::run_job(const job_row& job) {
     }
     deadline_changed_.notify_all();
 
-    const time_point started = std::chrono::system_clock::now();
+    const core::go_time started = std::chrono::system_clock::now();
     const job_context context(job, state.stop.get_token(), [&state] { return state.reason.load(); });
     core::job_result result = result_of(found, job, context);
     if (state.reason.load() == stop_reason::cancelled_remotely && result.what == core::job_result::kind::failed) {
@@ -86,7 +86,7 @@ void producer::run_job(const job_row& job) {
         ++deadlines_version_;
     }
     context_.outcomes->add(
-        core::decide_state_change(job, result, started, std::chrono::system_clock::now(), core::random_retry_jitter()));
+        core::decide_state_change(job, result, started, riverqueue::now(), core::random_retry_jitter()));
 }
 
 }  // namespace riverqueue::worker_runtime

@@ -38,7 +38,7 @@ worker_options validated(worker_options options, const workers& registry) {
     }
     core::validate_schema_name(options.schema);
     if (options.client_id.empty()) {
-        options.client_id = core::default_client_id(host_name(), std::chrono::system_clock::now());
+        options.client_id = core::default_client_id(host_name(), riverqueue::now());
     }
     if (options.client_id.size() > 100) throw validation_error("client_id", "must be at most 100 characters");
     if (options.poll_interval < std::chrono::milliseconds(1)) {

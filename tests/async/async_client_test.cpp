@@ -329,7 +329,7 @@ TEST_F(async_test, InsertsNotifyRiver) {
     async_client client(io.get_executor(), options());
     int finished = 0;
     insert_opts later;
-    later.scheduled_at = std::chrono::system_clock::now() + std::chrono::hours(1);
+    later.scheduled_at = riverqueue::now() + std::chrono::hours(1);
     client.insert(note_args{1}, later, [&](std::exception_ptr error, insert_result) {
         EXPECT_FALSE(error) << describe(error);
         ++finished;

@@ -54,6 +54,29 @@ TEST_F(insert_test, PrintsEveryColumnByNameInUtc) {
     EXPECT_TRUE(job.at("unique_states").is_null());
 }
 
+// Dates River Go stores, at and beyond the ends of 64-bit nanoseconds since
+// 1970 (which once wrapped: 9999-12-31 was stored as 1816-03-30): stored and
+// printed as given, by insert, insert-many and insert-many --fast alike.
+TEST_F(insert_test, ScheduledAtOverRiversWholeRange) {
+    const std::string stored_as = "SELECT to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    for (const std::string at : {"0001-01-01T00:00:00Z", "1500-06-15T12:00:00Z", "1677-09-21T00:12:43Z",
+                                 "2262-04-11T23:47:17Z", "2300-01-01T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+        SCOPED_TRACE(at);
+        const auto out = insert_json({"--kind", "k", "--scheduled-at", at});
+        const auto& job = out.at("job").as_object();
+        EXPECT_EQ(job.at("scheduled_at").as_string(), at);
+        EXPECT_EQ(scalar(stored_as + " FROM " + jobs() + " WHERE id = " + std::to_string(job.at("id").as_int64())), at);
+
+        const std::string line = R"({"kind":"many","args":{},"scheduled_at":")" + at + "\"}\n";
+        for (const std::vector<std::string>& command :
+             {std::vector<std::string>{"insert-many"}, std::vector<std::string>{"insert-many", "--fast"}}) {
+            ASSERT_EQ(cli(command, line).status, 0);
+            EXPECT_EQ(scalar(stored_as + " FROM " + jobs() + " WHERE kind = 'many'"), at);
+            scalar("DELETE FROM " + jobs() + " WHERE kind = 'many' RETURNING 1");
+        }
+    }
+}
+
 TEST_F(insert_test, PendingFlag) {
     const auto out = insert_json({"--kind", "k", "--pending"});
     EXPECT_EQ(out.at("job").as_object().at("state").as_string(), "pending");

@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 TEST_F(client_test, InsertsWithRiverDefaults) {
     auto c = make_client();
-    const auto before = std::chrono::system_clock::now();
+    const auto before = riverqueue::now();
     const insert_result result = c.insert(email_args{"a@example.com"});
     const job_row& job = result.job;
     EXPECT_FALSE(result.unique_skipped_as_duplicated);
@@ -68,7 +68,7 @@ TEST_F(client_test, PendingWinsOverScheduled) {
     auto c = make_client();
     insert_opts opts;
     opts.pending = true;
-    opts.scheduled_at = std::chrono::system_clock::now() + 1h;
+    opts.scheduled_at = riverqueue::now() + 1h;
     EXPECT_EQ(c.insert(email_args{"p@example.com"}, opts).job.state, job_state::pending);
 }
 

@@ -71,7 +71,7 @@ TEST_F(client_test, RowsDecodeTheSameWhateverTheSessionSettings) {
     EXPECT_EQ(result.job.scheduled_at, *opts.scheduled_at);
     ASSERT_TRUE(result.job.unique_key);
     const auto expected = compute_unique_key(unique_key_input{"email", R"({"to":"tz"})", "default",
-                                                              opts.scheduled_at, system_clock::now()},
+                                                              opts.scheduled_at, riverqueue::now()},
                                              *opts.unique);
     EXPECT_EQ(*result.job.unique_key, expected.digest);
 }

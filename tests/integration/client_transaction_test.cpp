@@ -84,7 +84,7 @@ TEST_F(client_test, NotificationIsSentOnCommitOncePerQueueOfAvailableJobs) {
     queue_b.queue = "queue_b";
     insert_opts scheduled;
     scheduled.queue = "queue_scheduled";
-    scheduled.scheduled_at = std::chrono::system_clock::now() + 1h;
+    scheduled.scheduled_at = riverqueue::now() + 1h;
     insert_opts pending;
     pending.queue = "queue_pending";
     pending.pending = true;
@@ -169,7 +169,7 @@ TEST_F(client_test, FastPathNotifiesOnCommitForAvailableQueues) {
     other.queue = "other_queue";
     insert_opts later;
     later.queue = "later_queue";
-    later.scheduled_at = std::chrono::system_clock::now() + 1h;
+    later.scheduled_at = riverqueue::now() + 1h;
     std::vector<insert_many_params> jobs = {make_insert_many_params(email_args{"1"}),
                                             make_insert_many_params(email_args{"2"}, other),
                                             make_insert_many_params(email_args{"3"}, later)};

@@ -70,7 +70,7 @@ TEST_F(client_test, UniqueByQueueDeduplicatesPerQueue) {
 TEST_F(client_test, UniqueByPeriodUsesScheduledAtPeriod) {
     auto c = make_client();
     auto opts = unique({.by_period = 1h});
-    const auto hour = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now()) + 48h;
+    const auto hour = std::chrono::floor<std::chrono::hours>(riverqueue::now()) + 48h;
     opts.scheduled_at = hour + 5min;
     const auto first = c.insert(email_args{"p"}, opts);
     opts.scheduled_at = hour + 55min;

@@ -83,7 +83,7 @@ protected:
 
 TEST_F(MigratorTest, UpMigratesANamedSchemaToTheLatestVersion) {
     EXPECT_EQ(migrator::latest_version(), 8);
-    const auto before = std::chrono::system_clock::now();
+    const auto before = riverqueue::now();
     EXPECT_EQ(migrator_.migrate_up(conn_), all_versions);
 
     const auto applied = migrator_.applied(conn_);

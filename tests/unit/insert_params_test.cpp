@@ -117,6 +117,21 @@ TEST(InsertParams, ScheduledAtSetsStateScheduled) {
     EXPECT_EQ(resolve(args_with_defaults({}), {.scheduled_at = now - 1h}).state, job_state::scheduled);
 }
 
+TEST(InsertParams, ScheduledAtOverRiversWholeRangeAndAValidationErrorBeyond) {
+    const auto year = [](int y) { return time_point{std::chrono::sys_days{std::chrono::year{y} / 1 / 1}}; };
+    for (const time_point t : {year(1), year(1500), year(2300), year(10000) - std::chrono::microseconds{1}}) {
+        EXPECT_EQ(resolve(args_with_defaults({}), {.scheduled_at = t}).scheduled_at, t);
+    }
+    for (const time_point t : {year(1) - std::chrono::microseconds{1}, year(10000), year(-50)}) {
+        try {
+            resolve(args_with_defaults({}), {.scheduled_at = t});
+            ADD_FAILURE() << "no validation_error";
+        } catch (const validation_error& e) {
+            EXPECT_EQ(e.field(), "scheduled_at");
+        }
+    }
+}
+
 TEST(InsertParams, PendingWinsOverScheduled) {
     const resolved_job job = resolve(args_with_defaults({.scheduled_at = type_time}), {.pending = true});
     EXPECT_EQ(job.state, job_state::pending);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <limits>
 #include <string>
 
 #include <riverqueue/time.hpp>
@@ -41,7 +42,8 @@ TEST(TruncateLikeGo, CountsFromGoZeroTime) {
         {"2026-03-04T05:06:07.891011123Z", 86400000000000ns, "2026-03-04T00:00:00Z"},
         {"2026-03-04T05:06:07.891011123Z", 604800000000000ns, "2026-03-02T00:00:00Z"},
         {"2026-03-04T05:06:07.891011123Z", 1500000000ns, "2026-03-04T05:06:07.5Z"},
-        {"2026-03-04T05:06:07.891011123Z", 13ns, "2026-03-04T05:06:07.891011114Z"},
+        // (Periods under a second, which unique_opts refuses, would see the
+        // input's nanoseconds, which a time_point, in microseconds, drops.)
         {"1970-01-01T00:00:00Z", 7000000000ns, "1969-12-31T23:59:56Z"},
         {"1970-01-01T00:00:00Z", 604800000000000ns, "1969-12-29T00:00:00Z"},
         {"1969-12-31T23:59:59.5Z", 3600000000000ns, "1969-12-31T23:00:00Z"},
@@ -60,7 +62,9 @@ TEST(ParseRfc3339, ReadsFractionsAndOffsets) {
     EXPECT_EQ(unix_nanos(at("1970-01-01T00:00:00Z")), 0);
     EXPECT_EQ(unix_nanos(at("2024-01-02T03:04:05Z")), 1704164645LL * 1'000'000'000);
     EXPECT_EQ(unix_nanos(at("2024-01-02T03:04:05.5Z")), 1704164645LL * 1'000'000'000 + 500'000'000);
-    EXPECT_EQ(unix_nanos(at("2024-01-02T03:04:05.123456789Z")), 1704164645LL * 1'000'000'000 + 123'456'789);
+    // Nanoseconds are rounded down to a microsecond, as pgx sends a Go time.
+    EXPECT_EQ(unix_nanos(at("2024-01-02T03:04:05.123456789Z")), 1704164645LL * 1'000'000'000 + 123'456'000);
+    EXPECT_EQ(unix_nanos(at("1969-12-31T23:59:59.9999999Z")), -1000);
     EXPECT_EQ(unix_nanos(at("2024-01-02T08:34:05+05:30")), unix_nanos(at("2024-01-02T03:04:05Z")));
     EXPECT_EQ(unix_nanos(at("2024-01-01T22:04:05.25-05:00")), unix_nanos(at("2024-01-02T03:04:05.25Z")));
     EXPECT_EQ(unix_nanos(at("2024-01-02T03:04:05+00:00")), unix_nanos(at("2024-01-02T03:04:05Z")));
@@ -120,6 +124,44 @@ TEST(FromPostgresMicros, CountsFrom2000) {
     EXPECT_EQ(format_rfc3339_micros(from_postgres_micros(1)), "2000-01-01T00:00:00.000001Z");
     EXPECT_EQ(format_rfc3339_micros(from_postgres_micros(-1)), "1999-12-31T23:59:59.999999Z");
     EXPECT_EQ(format_rfc3339_micros(from_postgres_micros(825303967891011LL)), "2026-02-25T03:06:07.891011Z");
+}
+
+// The whole range River Go stores, across the edges of 64-bit nanoseconds
+// since 1970 (1677-09-21 and 2262-04-11), which the time type must not wrap at.
+TEST(TimeRange, EveryEdgeRoundTripsThroughTextAndPostgresMicros) {
+    for (const char* text : {"0001-01-01T00:00:00Z", "1677-09-21T00:12:43Z", "1677-09-21T00:12:44Z",
+                             "1678-01-01T00:00:00Z", "1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00Z",
+                             "2262-04-11T23:47:16Z", "2262-04-11T23:47:17Z", "2263-01-01T00:00:00Z",
+                             "9999-12-31T23:59:59.999999Z"}) {
+        SCOPED_TRACE(text);
+        const time_point t = at(text);
+        EXPECT_EQ(riverqueue::format_rfc3339(t), text);
+        EXPECT_EQ(format_rfc3339_micros(t).substr(0, 19), std::string(text).substr(0, 19));
+        // As PostgreSQL's binary timestamptz would carry it.
+        const auto micros_since_2000 = (t - std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}).count();
+        EXPECT_EQ(from_postgres_micros(micros_since_2000), t);
+    }
+    // Ordered, as instants, across the old wrap points.
+    EXPECT_LT(at("2262-04-11T23:47:16Z"), at("2262-04-11T23:47:17Z"));
+    EXPECT_LT(at("1677-09-21T00:12:43Z"), at("1677-09-21T00:12:44Z"));
+    EXPECT_LT(at("0001-01-01T00:00:00Z"), at("9999-12-31T23:59:59Z"));
+}
+
+TEST(TimeRange, TruncationBeyondNanosecondRangeIsGos) {
+    // Go: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Truncate(time.Hour), and so on.
+    EXPECT_EQ(format_rfc3339_seconds(truncate_like_go(at("9999-12-31T23:59:59Z"), 1h)), "9999-12-31T23:00:00Z");
+    EXPECT_EQ(format_rfc3339_seconds(truncate_like_go(at("0001-01-01T05:00:00Z"), 24h)), "0001-01-01T00:00:00Z");
+    EXPECT_EQ(format_rfc3339_seconds(truncate_like_go(at("2262-04-11T23:47:17Z"), 1h)), "2262-04-11T23:00:00Z");
+    EXPECT_EQ(format_rfc3339_seconds(truncate_like_go(at("1677-09-21T00:12:43Z"), 1h)), "1677-09-21T00:00:00Z");
+}
+
+TEST(TimeRange, RiverRangeIsYearsOneToNineThousandNineHundredNinetyNine) {
+    EXPECT_TRUE(within_river_range(at("0001-01-01T00:00:00Z")));
+    EXPECT_TRUE(within_river_range(at("9999-12-31T23:59:59.999999Z")));
+    EXPECT_FALSE(within_river_range(earliest_river_time - std::chrono::microseconds{1}));
+    EXPECT_FALSE(within_river_range(latest_river_time + std::chrono::microseconds{1}));
+    // PostgreSQL's 'infinity' (the largest int64) reads as the largest time, not a wrapped one.
+    EXPECT_EQ(from_postgres_micros(std::numeric_limits<std::int64_t>::max()), time_point::max());
 }
 
 }  // namespace

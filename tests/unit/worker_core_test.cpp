@@ -45,8 +45,13 @@ TEST(RetryPolicy, CapsAtGosLargestDurationWithoutJitter) {
     const time_point now = at("2026-12-01T00:00:00Z");
     // No jitter once capped: both ends give the same time (about 292 years on).
     EXPECT_EQ(default_next_retry(now, 400, -0.1), default_next_retry(now, 400, 0.09));
-    // About 292 years on is past what time_point holds (2262): the clock's end.
-    EXPECT_EQ(default_next_retry(now, 400, 0.0), time_point::max());
+    // About 292 years on (Go's largest time.Duration), as Go's time.Now().Add
+    // gives it: within what time_point holds, so no clamp.
+    const auto until = default_next_retry(now, 400, 0.0);
+    EXPECT_NEAR(std::chrono::duration<double>(until - now).count(), cap, 1e-3);
+    EXPECT_EQ(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(until)}.year(), std::chrono::year{2319});
+    // From near the end of time_point's range, the clock's end.
+    EXPECT_EQ(default_next_retry(time_point::max() - std::chrono::hours{1}, 400, 0.0), time_point::max());
 }
 
 TEST(AttemptError, LocalTimeCarriesItsOffsetAsGoWritesIt) {
@@ -54,7 +59,7 @@ TEST(AttemptError, LocalTimeCarriesItsOffsetAsGoWritesIt) {
     const std::string previous = saved != nullptr ? saved : "";
     setenv("TZ", "America/New_York", 1);
     tzset();
-    const std::string winter = format_rfc3339_nano_local_like_go(at("2026-12-03T17:30:34.478630880Z"));
+    const std::string winter = format_rfc3339_nano_local_like_go(go_time{at("2026-12-03T17:30:34Z")} + 478630880ns);
     const std::string summer = format_rfc3339_nano_local_like_go(at("2026-07-03T17:30:34Z"));
     setenv("TZ", "UTC", 1);
     tzset();
@@ -68,7 +73,8 @@ TEST(AttemptError, LocalTimeCarriesItsOffsetAsGoWritesIt) {
 }
 
 TEST(AttemptError, IsRiversAttemptErrorAsGoEncodesIt) {
-    const time_point started = at("2026-12-03T16:10:50.1234567Z");
+    // A clock reading, in nanoseconds as Go's.
+    const go_time started = go_time{at("2026-12-03T16:10:50Z")} + 123456700ns;
     EXPECT_EQ(attempt_error_json(started, 3, "boom <&>", ""),
               R"({"at":"2026-12-03T16:10:50.1234567Z","attempt":3,"error":"boom \u003c\u0026\u003e","trace":""})");
     EXPECT_EQ(attempt_error_json(at("2026-12-03T16:10:50Z"), 1, "x", "t"),

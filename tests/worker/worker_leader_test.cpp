@@ -96,7 +96,7 @@ public:
     // Past the scheduler interval, so the row is written retryable and only
     // the leader's scheduler makes it available again.
     std::optional<time_point> next_retry(const job_row&) const override {
-        return std::chrono::system_clock::now() + 6s;
+        return riverqueue::now() + 6s;
     }
 
 private:
@@ -114,7 +114,7 @@ TEST_F(worker_leader_test, TheLeadersSchedulerBringsScheduledAndRetryableJobsBac
     client_opts.schema = schema_.name();
     client inserter(client_opts);
     insert_opts later;
-    later.scheduled_at = std::chrono::system_clock::now() + 7s;
+    later.scheduled_at = riverqueue::now() + 7s;
     const std::int64_t scheduled = inserter.insert(dynamic_args{"later", "{}", {}}, later).job.id;
     const std::int64_t retried = inserter.insert(dynamic_args{"retried", "{}", {}}).job.id;
     EXPECT_EQ(scalar("SELECT state FROM \"" + schema_.name() + "\".river_job WHERE id = " + std::to_string(scheduled)),

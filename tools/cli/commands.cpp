@@ -146,7 +146,7 @@ int run_insert_many(const connection_flags& connection, const std::string& input
 
 int run_unique_key(const job_flags& job, const std::optional<std::string>& now) {
     const insert_many_params params = job.to_params();
-    const time_point at = now ? time_from_rfc3339(*now, "now") : std::chrono::system_clock::now();
+    const time_point at = now ? time_from_rfc3339(*now, "now") : riverqueue::now();
     if (!params.opts.unique) throw usage_error("unique_opts: give at least one --unique-* flag");
     const unique_key key = compute_unique_key(
         unique_key_input{params.args.kind_name, params.args.json, params.opts.queue.value_or("default"),

@@ -6,7 +6,7 @@
 
 namespace riverqueue::core {
 
-std::string attempt_error_json(time_point at, int attempt, std::string_view error, std::string_view trace,
+std::string attempt_error_json(go_time at, int attempt, std::string_view error, std::string_view trace,
                                bool local_offset) {
     // Go escapes strings its own way (<, >, & as \u escapes, invalid UTF-8 as
     // U+FFFD): the writer River's unique keys use does the same.

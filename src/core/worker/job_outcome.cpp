@@ -42,7 +42,7 @@ std::int64_t next_snooze_count(std::string_view metadata) {
     return 1;
 }
 
-job_state_change decide_state_change(const job_row& job, const job_result& result, time_point started,
+job_state_change decide_state_change(const job_row& job, const job_result& result, go_time started,
                                      time_point now, double jitter) {
     job_state_change change;
     change.id = job.id;

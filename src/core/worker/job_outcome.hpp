@@ -12,6 +12,8 @@
 #include <riverqueue/job_row.hpp>
 #include <riverqueue/job_state.hpp>
 
+#include "core/time_format.hpp"
+
 namespace riverqueue::core {
 
 // River's JobSchedulerIntervalDefault: a retry or snooze due within it makes
@@ -53,7 +55,7 @@ struct job_state_change {
 // the attempt started (the errors[] element's `at`); `now`: the worker's
 // clock when the outcome is known; `jitter`: uniform in [-0.1, 0.1), for the
 // default retry policy.
-job_state_change decide_state_change(const job_row& job, const job_result& result, time_point started,
+job_state_change decide_state_change(const job_row& job, const job_result& result, go_time started,
                                      time_point now, double jitter);
 
 // River's metadata.snoozes after one more snooze: the current integer value

@@ -51,7 +51,7 @@ op<insert_many_summary> streamed(client_ptr client, state_ptr state, session_fac
     state->context = client->context(co_await client->version_within(facts));
     const auto defaults = defaults_of(client->config->options);
     co_return co_await core::ops::insert_streamed(
-        facts, state->context, core::ops::resolving(state->next, defaults, std::chrono::system_clock::now()),
+        facts, state->context, core::ops::resolving(state->next, defaults, riverqueue::now()),
         state->on_result);
 }
 
