@@ -116,6 +116,13 @@ func uniqueCases() []uniqueCase {
 		{name: "long_kind", goArgs: raw(strings.Repeat("k", 127), `{}`), cppArgs: `{}`, opts: byArgs},
 		{name: "unicode_kind_and_values", goArgs: raw("kind_é", `{"é":"ü"}`), cppArgs: `{"\u00e9":"\u00fc"}`, opts: byArgs},
 		{name: "array_values", goArgs: raw("u_arr", `{"a":[1,"two",{"three":3},[4]]}`), cppArgs: `{"a":[1,"two",{"three":3},[4]]}`, opts: byArgs},
+		// Dates at and past the ends of 64-bit nanoseconds since 1970, which
+		// River Go stores and hashes: the same key, and scheduled_at read back equal.
+		{name: "period_day_year_1", goArgs: raw("u_y1", `{}`), cppArgs: `{}`, scheduledAt: at("0001-01-01T05:00:00Z"), opts: river.UniqueOpts{ByPeriod: 24 * time.Hour}},
+		{name: "period_hour_year_1500", goArgs: raw("u_y1500", `{}`), cppArgs: `{}`, scheduledAt: at("1500-06-15T12:34:56Z"), opts: river.UniqueOpts{ByPeriod: time.Hour}},
+		{name: "period_hour_2262_past_nanos", goArgs: raw("u_y2262", `{}`), cppArgs: `{}`, scheduledAt: at("2262-04-11T23:47:17Z"), opts: river.UniqueOpts{ByPeriod: time.Hour}},
+		{name: "period_week_year_2300", goArgs: raw("u_y2300", `{}`), cppArgs: `{}`, scheduledAt: at("2300-01-01T12:00:00Z"), opts: river.UniqueOpts{ByPeriod: 7 * 24 * time.Hour}},
+		{name: "period_hour_year_9999", goArgs: raw("u_y9999", `{"n":1}`), cppArgs: `{"n":1}`, scheduledAt: at("9999-12-31T23:59:59Z"), opts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Hour}},
 	}
 	return cases
 }
@@ -207,6 +214,9 @@ func TestUniqueKeysAgreeWithRiverGoBothWays(t *testing.T) {
 				t.Fatalf("C++ after Go: duplicate=%v id=%d, want the Go row %d; Go key %x, C++ key %v",
 					cpp.Duplicate, cpp.Job.ID, goFirst.Job.ID, goFirst.Job.UniqueKey, *cpp.Job.UniqueKey)
 			}
+			if !cpp.Job.ScheduledAt.Equal(goFirst.Job.ScheduledAt) {
+				t.Fatalf("scheduled_at: C++ read %v, River Go stored %v", cpp.Job.ScheduledAt, goFirst.Job.ScheduledAt)
+			}
 			goKey := readKey(t, url, schema, goFirst.Job.ID)
 
 			// C++ first, then River Go: River reports a duplicate of the C++ row.
@@ -221,6 +231,9 @@ func TestUniqueKeysAgreeWithRiverGoBothWays(t *testing.T) {
 			}
 			if !goSecond.UniqueSkippedAsDuplicate || goSecond.Job.ID != cppFirst.Job.ID {
 				t.Fatalf("Go after C++: duplicate=%v id=%d, want the C++ row %d", goSecond.UniqueSkippedAsDuplicate, goSecond.Job.ID, cppFirst.Job.ID)
+			}
+			if c.scheduledAt != nil && (!goSecond.Job.ScheduledAt.Equal(*c.scheduledAt) || !cppFirst.Job.ScheduledAt.Equal(*c.scheduledAt)) {
+				t.Fatalf("scheduled_at: River Go read %v, C++ printed %v, want %v", goSecond.Job.ScheduledAt, cppFirst.Job.ScheduledAt, *c.scheduledAt)
 			}
 			if cppKey := readKey(t, url, schema, cppFirst.Job.ID); cppKey != goKey {
 				t.Fatalf("stored unique_key/unique_states differ: Go %+v, C++ %+v", goKey, cppKey)
