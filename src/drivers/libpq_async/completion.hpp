@@ -7,7 +7,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <tuple>
 #include <utility>
 
 #include <boost/asio/any_completion_executor.hpp>
