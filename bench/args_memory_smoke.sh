@@ -5,6 +5,9 @@
 set -euo pipefail
 binary=$1 schema=$2 path=$3
 url=${DATABASE_URL:-${RIVERQUEUE_TEST_DATABASE_URL:?no test database}}
+# The schema is this test's own: start it afresh, so that a rerun against the
+# same database counts only its own row.
+psql "$url" -XqAtc "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" 2>/dev/null
 out=$("$binary" "$url" "$schema" "$path" 1)
 echo "$out"
 grep -q "\"path\":\"$path\",\"args_mib\":1," <<<"$out"

@@ -33,9 +33,15 @@ int main(int argc, char** argv) {
         rq::client client(options);
         client.insert(rq::dynamic_args{"args_memory_warmup", "{}", {}}, {});
 
-        std::string args = "{\"blob\":\"";
+        // Built in place at its final size, so that the peak before the insert
+        // is the args themselves (growing a string by doubling would leave a
+        // transient peak that hides later copies).
+        const std::string prefix = "{\"blob\":\"", suffix = "\"}";
+        std::string args;
+        args.reserve(prefix.size() + mebibytes * 1024 * 1024 + suffix.size());
+        args += prefix;
         args.append(mebibytes * 1024 * 1024, 'x');
-        args += "\"}";
+        args += suffix;
         rq::insert_opts opts;
         if (path == "insert_unique") opts.unique = rq::unique_opts{.by_args = rq::unique_by_args_all{}};
         const double before = bench::usage_now().max_rss_mb;

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace riverqueue::driver {
@@ -27,11 +28,49 @@ namespace riverqueue::driver {
 // settings (DateStyle, TimeZone, bytea_output), so both are exact.
 enum class result_format { binary, text };
 
-// One statement: SQL with $1..$n placeholders and text-format parameters
-// (std::nullopt is SQL NULL).
+// One text-format parameter of a statement: its text, or SQL NULL. It holds
+// its own text, or refers to text kept alive elsewhere for as long as the
+// statement runs (a job's args, which may be very large and so are not copied
+// on their way to the driver). The text is NUL-terminated, as libpq takes it.
+class param {
+public:
+    param() noexcept = default;  // SQL NULL
+    param(std::nullopt_t) noexcept {}                                 // NOLINT(google-explicit-constructor)
+    param(std::string text) noexcept : owned_(std::move(text)), null_(false) {}  // NOLINT
+    param(const char* text) : param(std::string(text)) {}             // NOLINT(google-explicit-constructor)
+    param(std::optional<std::string> text) noexcept                   // NOLINT(google-explicit-constructor)
+        : owned_(text ? std::move(*text) : std::string()), null_(!text) {}
+
+    // Refers to `text`, which must outlive every statement this is part of.
+    static param refer_to(const std::string& text) noexcept {
+        param out;
+        out.referred_ = &text;
+        out.null_ = false;
+        return out;
+    }
+
+    bool is_null() const noexcept { return null_; }
+    // The text, or nullptr for NULL: what libpq's PQexecParams takes.
+    const char* c_str() const noexcept { return null_ ? nullptr : text_ref().c_str(); }
+    // The text ("" for NULL).
+    std::string_view text() const noexcept { return text_ref(); }
+
+    friend bool operator==(const param& a, const param& b) noexcept {
+        return a.null_ == b.null_ && a.text() == b.text();
+    }
+
+private:
+    const std::string& text_ref() const noexcept { return referred_ != nullptr ? *referred_ : owned_; }
+
+    std::string owned_;
+    const std::string* referred_ = nullptr;
+    bool null_ = true;
+};
+
+// One statement: SQL with $1..$n placeholders and text-format parameters.
 struct statement {
     std::string_view sql;
-    std::span<const std::optional<std::string>> params;
+    std::span<const param> params;
     // The same SQL text is sent again and again (the insert of a batch shape):
     // a driver that caches prepared statements may prepare it.
     bool repeated = false;
@@ -44,7 +83,7 @@ struct statement {
 // A statement's parameters as C strings, nullptr for NULL: the form libpq's
 // PQexecParams and libpqxx's dynamic parameters take. The pointers stay valid
 // as long as the statement's parameters.
-std::vector<const char*> param_c_strings(std::span<const std::optional<std::string>> params);
+std::vector<const char*> param_c_strings(std::span<const param> params);
 
 // The rows a statement returned.
 class rows {

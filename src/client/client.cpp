@@ -164,7 +164,7 @@ const client_options& client::options() const noexcept { return impl_->options; 
 
 insert_result client::insert_args(const dynamic_args& args, const insert_opts& opts) {
     const core::resolved_job job =
-        core::resolve_insert(args, opts, impl_->defaults(), riverqueue::now());
+        core::resolve_insert(args, opts, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
     const auto ctx = impl_->context_own();
     core::ops::check_storable(ctx, std::span(&job, 1), false);
     // The legacy advisory path needs a transaction; otherwise one statement
@@ -179,7 +179,7 @@ insert_result client::insert_args(const dynamic_args& args, const insert_opts& o
 insert_result client::insert_tx_args(transaction_ref tx, const dynamic_args& args, const insert_opts& opts) {
     caller_session session(tx, impl_->options.statement_timeout);
     const core::resolved_job job =
-        core::resolve_insert(args, opts, impl_->defaults(), riverqueue::now());
+        core::resolve_insert(args, opts, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
     const auto ctx = impl_->context_on(session.get());
     core::ops::check_storable(ctx, std::span(&job, 1), false);
     return impl_->run(session.get(),
@@ -187,7 +187,7 @@ insert_result client::insert_tx_args(transaction_ref tx, const dynamic_args& arg
 }
 
 std::vector<insert_result> client::insert_many(std::span<const insert_many_params> jobs) {
-    const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), riverqueue::now());
+    const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
     const auto ctx = impl_->context_own();
     core::ops::check_storable(ctx, resolved, true);
     // The current scheme's one statement is all or nothing without a
@@ -201,7 +201,7 @@ std::vector<insert_result> client::insert_many(std::span<const insert_many_param
 
 std::vector<insert_result> client::insert_many_tx(transaction_ref tx, std::span<const insert_many_params> jobs) {
     caller_session session(tx, impl_->options.statement_timeout);
-    const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), riverqueue::now());
+    const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
     const auto ctx = impl_->context_on(session.get());
     core::ops::check_storable(ctx, resolved, true);
     return impl_->run(session.get(),

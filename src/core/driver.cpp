@@ -7,10 +7,10 @@
 
 namespace riverqueue::driver {
 
-std::vector<const char*> param_c_strings(std::span<const std::optional<std::string>> params) {
+std::vector<const char*> param_c_strings(std::span<const param> params) {
     std::vector<const char*> values;
     values.reserve(params.size());
-    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    for (const param& p : params) values.push_back(p.c_str());
     return values;
 }
 

@@ -1,6 +1,8 @@
 #include "core/insert_batch.hpp"
 
 #include <map>
+#include <utility>
+#include <vector>
 
 #include <riverqueue/errors.hpp>
 
@@ -42,10 +44,16 @@ std::vector<insert_result> assemble_results(const batch_plan& plan, std::vector<
                                                 !returned[i].unique_skipped_as_duplicated);
         if (!matches) throw error("rows returned by PostgreSQL do not match the jobs sent, in order");
     }
+    // Jobs of the batch sharing a unique key share a row: each row is copied
+    // for all but the last job it answers, and moved into that one (a row's
+    // args may be very large).
+    std::vector<std::size_t> last_answered(returned.size(), 0);
+    for (std::size_t i = 0; i < plan.answered_by.size(); ++i) last_answered[plan.answered_by[i]] = i;
     std::vector<insert_result> results;
     results.reserve(plan.answered_by.size());
     for (std::size_t i = 0; i < plan.answered_by.size(); ++i) {
-        insert_result result = returned[plan.answered_by[i]];
+        insert_result& row = returned[plan.answered_by[i]];
+        insert_result result = last_answered[plan.answered_by[i]] == i ? std::move(row) : row;
         if (plan.duplicate_in_batch[i]) result.unique_skipped_as_duplicated = true;
         results.push_back(std::move(result));
     }

@@ -1,6 +1,7 @@
 #include "core/insert_params.hpp"
 
 #include <limits>
+#include <utility>
 
 #include <riverqueue/errors.hpp>
 #include <riverqueue/unique_key.hpp>
@@ -18,17 +19,16 @@ int first_nonzero(const std::optional<int>& call, const std::optional<int>& type
     return fallback;
 }
 
-}  // namespace
-
-resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call, const insert_defaults& defaults,
-                            time_point now) {
+// `args_json` is the args' text, borrowed from `args` or taken out of it.
+resolved_job resolve(const dynamic_args& args, json_text args_json, const insert_opts& call,
+                     const insert_defaults& defaults, time_point now) {
     const insert_opts& type_opts = args.insert_opts();
     resolved_job job;
 
     validate_kind(args.kind());
     job.kind = std::string(args.kind());
-    validate_json_object(args.to_json(), "args");
-    job.args = args.to_json();
+    validate_json_object(args_json.view(), "args");
+    job.args = std::move(args_json);
 
     job.max_attempts = first_nonzero(call.max_attempts, type_opts.max_attempts, defaults.max_attempts);
     if (job.max_attempts < 1 || job.max_attempts > std::numeric_limits<std::int16_t>::max()) {
@@ -73,7 +73,7 @@ resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call, c
     if (unique != nullptr) {
         // The period counts from scheduled_at when one was given (River Go 0.48+).
         const unique_key key = compute_unique_key(
-            unique_key_input{job.kind, job.args, job.queue, scheduled_at, now}, *unique);
+            unique_key_input{job.kind, job.args.view(), job.queue, scheduled_at, now}, *unique);
         job.unique_key = key.digest;
         job.unique_states = unique_states_bitmask(*unique);
         job.unique = *unique;
@@ -81,21 +81,45 @@ resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call, c
     return job;
 }
 
-resolved_job resolve_insert_at(const insert_many_params& job, std::size_t index, const insert_defaults& defaults,
-                               time_point now) {
+template <typename Resolve>
+resolved_job at_index(std::size_t index, Resolve&& resolve_job) {
     try {
-        return resolve_insert(job.args, job.opts, defaults, now);
+        return resolve_job();
     } catch (const validation_error& e) {
         throw validation_error("jobs[" + std::to_string(index) + "]." + e.field(), e.rule());
     }
 }
 
+}  // namespace
+
+resolved_job resolve_insert(const dynamic_args& args, const insert_opts& call, const insert_defaults& defaults,
+                            time_point now, args_text text) {
+    return resolve(args, text == args_text::borrow ? json_text::borrow(args.json) : json_text(args.json), call,
+                   defaults, now);
+}
+
+resolved_job resolve_insert(dynamic_args&& args, const insert_opts& call, const insert_defaults& defaults,
+                            time_point now) {
+    json_text owned(std::move(args.json));
+    return resolve(args, std::move(owned), call, defaults, now);
+}
+
+resolved_job resolve_insert_at(const insert_many_params& job, std::size_t index, const insert_defaults& defaults,
+                               time_point now, args_text text) {
+    return at_index(index, [&] { return resolve_insert(job.args, job.opts, defaults, now, text); });
+}
+
+resolved_job resolve_insert_at(insert_many_params&& job, std::size_t index, const insert_defaults& defaults,
+                               time_point now) {
+    return at_index(index, [&] { return resolve_insert(std::move(job.args), job.opts, defaults, now); });
+}
+
 std::vector<resolved_job> resolve_insert_many(std::span<const insert_many_params> jobs,
-                                              const insert_defaults& defaults, time_point now) {
+                                              const insert_defaults& defaults, time_point now, args_text text) {
     if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
     std::vector<resolved_job> resolved;
     resolved.reserve(jobs.size());
-    for (std::size_t i = 0; i < jobs.size(); ++i) resolved.push_back(resolve_insert_at(jobs[i], i, defaults, now));
+    for (std::size_t i = 0; i < jobs.size(); ++i) resolved.push_back(resolve_insert_at(jobs[i], i, defaults, now, text));
     return resolved;
 }
 

@@ -19,7 +19,7 @@ std::string notify_select(int schema_param, int payloads_param) {
            std::to_string(payloads_param) + "::text[]) AS payload";
 }
 
-void add_notify_params(std::vector<std::optional<std::string>>& params, std::string_view schema,
+void add_notify_params(std::vector<driver::param>& params, std::string_view schema,
                        std::span<const std::string> notify_queues) {
     array_literal payloads;
     for (const auto& queue : notify_queues) payloads.add(insert_notification_payload(queue));
@@ -92,7 +92,7 @@ std::string conflict_and_returning(const std::string& p, bool unique, duplicate_
 // One job: INSERT ... VALUES with one parameter per column, typed by the
 // target columns.
 std::string single_row_insert(const std::string& p, const resolved_job& job,
-                              std::vector<std::optional<std::string>>& params) {
+                              std::vector<driver::param>& params) {
     params = job_value_params(job);
     std::string sql = "INSERT INTO " + p +
                       "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state,"
@@ -106,7 +106,7 @@ std::string single_row_insert(const std::string& p, const resolved_job& job,
 // A batch: one array parameter per column, unnested into rows (as River Go's
 // JobInsertFastMany does).
 std::string batch_insert(const std::string& p, std::span<const resolved_job* const> jobs,
-                         std::vector<std::optional<std::string>>& params) {
+                         std::vector<driver::param>& params) {
     params = job_array_params(jobs, true);
     return "INSERT INTO " + p +
            "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,"
@@ -127,10 +127,18 @@ std::string batch_insert(const std::string& p, std::span<const resolved_job* con
            " unnest($12::integer[]) AS unique_states) AS raw_job_data";
 }
 
+// The args as a parameter: borrowed args are the caller's string, alive until
+// the insert ends, so the parameter refers to it instead of copying what may
+// be a very large value; a job's own args are copied, since the job may go
+// before the statement does (the asynchronous client).
+driver::param args_param(const json_text& args) {
+    return args.borrowed() ? driver::param::refer_to(args.str()) : driver::param(args.str());
+}
+
 }  // namespace
 
-std::vector<std::optional<std::string>> job_value_params(const resolved_job& job) {
-    return {job.args,
+std::vector<driver::param> job_value_params(const resolved_job& job) {
+    return {args_param(job.args),
             format_rfc3339_micros(job.created_at),
             job.kind,
             std::to_string(job.max_attempts),
@@ -142,7 +150,7 @@ std::vector<std::optional<std::string>> job_value_params(const resolved_job& job
             text_array_literal(job.tags)};
 }
 
-std::vector<std::optional<std::string>> job_array_params(std::span<const resolved_job* const> jobs,
+std::vector<driver::param> job_array_params(std::span<const resolved_job* const> jobs,
                                                          bool with_unique_columns) {
     array_literal args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,
         unique_key, unique_states;
@@ -162,7 +170,7 @@ std::vector<std::optional<std::string>> job_array_params(std::span<const resolve
         else unique_key.add_null();
         unique_states.add(std::to_string(job->unique_states));
     }
-    std::vector<std::optional<std::string>> params = {
+    std::vector<driver::param> params = {
         std::move(args).finish(),     std::move(created_at).finish(), std::move(kind).finish(),
         std::move(max_attempts).finish(), std::move(metadata).finish(), std::move(priority).finish(),
         std::move(queue).finish(),    std::move(scheduled_at).finish(), std::move(state).finish(),

@@ -61,10 +61,10 @@ std::vector<std::string> queues_to_notify(std::span<const resolved_job> jobs);
 // The parameters of one job's columns, in the order args, created_at, kind,
 // max_attempts, metadata, priority, queue, scheduled_at, state, tags: one
 // value each for a single-row insert ...
-std::vector<std::optional<std::string>> job_value_params(const resolved_job& job);
+std::vector<driver::param> job_value_params(const resolved_job& job);
 // ... or one array each for a batch, followed by unique_key and unique_states
 // arrays when `with_unique_columns`.
-std::vector<std::optional<std::string>> job_array_params(std::span<const resolved_job* const> jobs,
+std::vector<driver::param> job_array_params(std::span<const resolved_job* const> jobs,
                                                          bool with_unique_columns);
 
 }  // namespace riverqueue::core

@@ -57,6 +57,24 @@ TEST_F(client_test, FastPathCopiesEveryColumn) {
               "2");
 }
 
+// The driver hands libpq a large COPY row in slices (so that libpq's send
+// buffer stays small): slices break inside the row, with escapes spread over
+// the slice edges, and the row arrives whole.
+TEST_F(client_test, FastPathSendsARowLargerThanOneSliceWhole) {
+    auto c = make_client();
+    std::string text;
+    for (int i = 0; i < 400000; ++i) text += R"(a\\tb\n)";  // JSON escapes, which COPY escapes again
+    const std::string args = R"({"blob":")" + text + R"(","n":7})";
+    ASSERT_GT(args.size(), std::size_t{2} << 20);
+    std::vector<insert_many_params> jobs = {numbered(1), {dynamic_args{"large_copy", args, {}}, {}}, numbered(3)};
+    EXPECT_EQ(c.insert_many_fast(jobs), 3u);
+    // Each piece is a, backslash, t, b, newline once decoded.
+    EXPECT_EQ(scalar(R"(SELECT args->>'blob' = repeat(E'a\\tb\n', 400000) AND (args->>'n')::int = 7 FROM )" +
+                     table("river_job") + " WHERE kind = 'large_copy'"),
+              "t");
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + table("river_job")), "3");
+}
+
 TEST_F(client_test, FastPathDeduplicatesUniqueJobsInsteadOfFailing) {
     auto c = make_client();
     c.insert(numbered(1).args, unique_by_args());  // already stored

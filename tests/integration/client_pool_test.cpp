@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <string>
 #include <thread>
 
 #include <riverqueue/errors.hpp>
@@ -80,6 +82,42 @@ TEST_F(client_test, ABrokenConnectionIsDiscardedNotReused) {
     // The broken connection is gone; the next insert gets a new one.
     c.insert(email_args{"after"});
     EXPECT_EQ(job_count(), 2);
+}
+
+// libpq never shrinks a connection's buffers: after a statement above the
+// pool's limit (a job with 20 MiB of args) the connection is closed, not kept,
+// and the next insert opens a new one. Small inserts keep their connection.
+TEST_F(client_test, AConnectionThatCarriedAVeryLargeJobIsClosedNotKept) {
+    client_options options;
+    options.conninfo = tagged_conninfo(schema_.name());
+    options.schema = schema_.name();
+    options.pool_size = 1;
+    client c(options);
+    const std::string backends =
+        "SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity WHERE application_name = '" +
+        schema_.name() + "'";
+    c.insert(email_args{"small"});
+    const std::string first = scalar(backends);
+    ASSERT_FALSE(first.empty());
+    c.insert(email_args{"small again"});
+    EXPECT_EQ(scalar(backends), first) << "a small insert keeps its connection";
+
+    const std::string blob(20u << 20, 'x');
+    const insert_result large = c.insert(dynamic_args{"large_args", R"({"blob":")" + blob + R"("})", {}});
+    EXPECT_EQ(large.job.args.size(), blob.size() + std::string(R"({"blob": ""})").size());
+    // The backend goes once the client closed its connection.
+    std::string after_large = first;
+    for (int i = 0; i < 200 && after_large == first; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        after_large = scalar(backends);
+    }
+    EXPECT_EQ(after_large, "") << "the connection that carried the large job was closed";
+
+    c.insert(email_args{"after"});
+    const std::string replacement = scalar(backends);
+    EXPECT_FALSE(replacement.empty());
+    EXPECT_NE(replacement, first);
+    EXPECT_EQ(job_count(), 4);
 }
 
 }  // namespace

@@ -81,6 +81,33 @@ TEST_F(InsertBatch, ResultsAnswerEveryInputJob) {
     }
 }
 
+// A row is moved into the last job it answers and copied for the others, so
+// that a large args value is not copied for a job that has its row alone.
+TEST_F(InsertBatch, EachRowIsMovedIntoItsLastJobAndCopiedForTheEarlierOnes) {
+    const batch_plan plan = plan_batch(jobs);
+    std::vector<insert_result> returned;
+    std::vector<const char*> row_args;
+    for (std::size_t i = 0; i < plan.to_send.size(); ++i) {
+        returned.push_back(row_for(*plan.to_send[i], static_cast<std::int64_t>(100 + i)));
+        returned.back().job.args = R"({"blob":")" + std::string(1000 + i, 'x') + R"("})";
+        row_args.push_back(returned.back().job.args.data());
+    }
+    const std::vector<std::string> expected_args = [&] {
+        std::vector<std::string> out;
+        for (const std::size_t row : plan.answered_by) out.push_back(returned[row].job.args);
+        return out;
+    }();
+    const std::vector<insert_result> results = assemble_results(plan, std::move(returned));
+    ASSERT_EQ(results.size(), jobs.size());
+    for (std::size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i].job.args, expected_args[i]) << i;
+    // answered_by is {0, 1, 0, 2, 3, 2}: rows 0 and 2 answer two jobs each.
+    EXPECT_NE(results[0].job.args.data(), row_args[0]) << "copied: job 2 has the same row";
+    EXPECT_EQ(results[2].job.args.data(), row_args[0]) << "moved into the row's last job";
+    EXPECT_EQ(results[1].job.args.data(), row_args[1]);
+    EXPECT_EQ(results[5].job.args.data(), row_args[2]);
+    EXPECT_EQ(results[4].job.args.data(), row_args[3]);
+}
+
 TEST_F(InsertBatch, MismatchedRowsAreRejected) {
     const batch_plan plan = plan_batch(jobs);
     const auto good = [&] {

@@ -27,7 +27,7 @@ dynamic_args args_with_defaults(insert_opts defaults) {
 }
 
 resolved_job resolve(const dynamic_args& args, const insert_opts& call = {}, insert_defaults defaults = {}) {
-    return resolve_insert(args, call, defaults, now);
+    return resolve_insert(args, call, defaults, now, args_text::copy);
 }
 
 std::string rejected_field(const dynamic_args& args, const insert_opts& call = {}) {
@@ -37,6 +37,49 @@ std::string rejected_field(const dynamic_args& args, const insert_opts& call = {
         return e.field();
     }
     return "accepted";
+}
+
+// A large args value is not copied on the way: a synchronous insert borrows
+// the caller's text, a moved-in dynamic_args gives its text to the job, and
+// only the asynchronous client's inserts (which outlive the call) copy it.
+TEST(InsertParams, ArgsAreBorrowedMovedOrCopiedAsAsked) {
+    const dynamic_args callers{"k", R"({"blob":")" + std::string(4096, 'x') + R"("})", {}};
+
+    const resolved_job borrowed = resolve_insert(callers, {}, {}, now, args_text::borrow);
+    EXPECT_TRUE(borrowed.args.borrowed());
+    EXPECT_EQ(borrowed.args.view().data(), callers.json.data()) << "the caller's bytes, not a copy";
+
+    const resolved_job copied = resolve_insert(callers, {}, {}, now, args_text::copy);
+    EXPECT_FALSE(copied.args.borrowed());
+    EXPECT_NE(copied.args.view().data(), callers.json.data());
+    EXPECT_EQ(copied.args, callers.json);
+
+    dynamic_args given = callers;
+    const char* given_bytes = given.json.data();
+    const resolved_job moved = resolve_insert(std::move(given), {}, {}, now);
+    EXPECT_FALSE(moved.args.borrowed());
+    EXPECT_EQ(moved.args.view().data(), given_bytes) << "the moved-in string's own buffer";
+    EXPECT_EQ(moved.args, callers.json);
+
+    // A copy of a job that borrows still refers to the caller's text.
+    const resolved_job borrowed_copy = borrowed;  // NOLINT(performance-unnecessary-copy-initialization)
+    EXPECT_EQ(borrowed_copy.args.view().data(), callers.json.data());
+}
+
+TEST(InsertParams, ABatchBorrowsEachJobsArgsAndNamesABadOnesIndex) {
+    const std::vector<insert_many_params> jobs = {{dynamic_args{"k", R"({"a":1})", {}}, {}},
+                                                  {dynamic_args{"k", R"({"b":2})", {}}, {}}};
+    const std::vector<resolved_job> resolved = resolve_insert_many(jobs, {}, now, args_text::borrow);
+    ASSERT_EQ(resolved.size(), 2u);
+    EXPECT_EQ(resolved[1].args.view().data(), jobs[1].args.json.data());
+
+    insert_many_params bad{dynamic_args{"k", "[1]", {}}, {}};
+    try {
+        resolve_insert_at(std::move(bad), 7, {}, now);
+        FAIL() << "args that are not an object were accepted";
+    } catch (const validation_error& e) {
+        EXPECT_EQ(e.field(), "jobs[7].args");
+    }
 }
 
 TEST(InsertParams, DefaultsWhenNothingIsGiven) {
@@ -195,14 +238,14 @@ TEST(InsertParams, ManyNamesTheFailingJob) {
         {dynamic_args{"k", "{}", {}}, {.queue = "BAD"}},
     };
     try {
-        resolve_insert_many(jobs, {}, now);
+        resolve_insert_many(jobs, {}, now, args_text::borrow);
         FAIL() << "accepted";
     } catch (const validation_error& e) {
         EXPECT_EQ(e.field(), "jobs[1].queue");
     }
     jobs.pop_back();
-    EXPECT_EQ(resolve_insert_many(jobs, {}, now).size(), 1u);
-    EXPECT_THROW(resolve_insert_many({}, {}, now), validation_error);
+    EXPECT_EQ(resolve_insert_many(jobs, {}, now, args_text::borrow).size(), 1u);
+    EXPECT_THROW(resolve_insert_many({}, {}, now, args_text::borrow), validation_error);
 }
 
 }  // namespace

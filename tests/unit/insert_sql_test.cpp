@@ -104,21 +104,21 @@ TEST_F(BuildInsert, TwelveArrayParametersWithoutNotification) {
     EXPECT_EQ(statement.sql.find("pg_notify"), std::string::npos);
     EXPECT_NE(statement.sql.find("INSERT INTO river_job("), std::string::npos);
     EXPECT_NE(statement.sql.find("(xmax != 0)"), std::string::npos);
-    for (const auto& param : statement.params) EXPECT_TRUE(param.has_value());
+    for (const auto& param : statement.params) EXPECT_FALSE(param.is_null());
 
     const auto& p = statement.params;
-    EXPECT_EQ(*p[0], R"({"{\"n\": \"a\\\"b\"}","{}"})");
-    EXPECT_EQ(*p[1], R"({"2026-03-04T05:06:07.891011Z","1970-01-01T00:00:00.000000Z"})");
-    EXPECT_EQ(*p[2], R"({"k","k"})");
-    EXPECT_EQ(*p[3], R"({"5","25"})");
-    EXPECT_EQ(*p[5], R"({"2","1"})");
-    EXPECT_EQ(*p[6], R"({"default","other"})");
-    EXPECT_EQ(*p[7], R"({"2026-03-04T05:06:07.891011Z","2027-01-01T00:00:00.000000Z"})");
-    EXPECT_EQ(*p[8], R"({"available","scheduled"})");
-    EXPECT_EQ(*p[9], R"({"t-1,t_2",""})");
+    EXPECT_EQ(p[0].text(), R"({"{\"n\": \"a\\\"b\"}","{}"})");
+    EXPECT_EQ(p[1].text(), R"({"2026-03-04T05:06:07.891011Z","1970-01-01T00:00:00.000000Z"})");
+    EXPECT_EQ(p[2].text(), R"({"k","k"})");
+    EXPECT_EQ(p[3].text(), R"({"5","25"})");
+    EXPECT_EQ(p[5].text(), R"({"2","1"})");
+    EXPECT_EQ(p[6].text(), R"({"default","other"})");
+    EXPECT_EQ(p[7].text(), R"({"2026-03-04T05:06:07.891011Z","2027-01-01T00:00:00.000000Z"})");
+    EXPECT_EQ(p[8].text(), R"({"available","scheduled"})");
+    EXPECT_EQ(p[9].text(), R"({"t-1,t_2",""})");
     // bytea in hex form; the backslash is escaped inside the array literal.
-    EXPECT_EQ(*p[10], R"({NULL,"\\xab)" + std::string(60, '0') + R"(01"})");
-    EXPECT_EQ(*p[11], R"({"0","245"})");
+    EXPECT_EQ(p[10].text(), R"({NULL,"\\xab)" + std::string(60, '0') + R"(01"})");
+    EXPECT_EQ(p[11].text(), R"({"0","245"})");
 }
 
 TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
@@ -129,7 +129,7 @@ TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
     EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
     EXPECT_NE(statement.sql.find("(OLD.id IS NOT NULL)"), std::string::npos);
     // No schema: NULL, so that the server uses current_schema().
-    EXPECT_FALSE(statement.params[12].has_value());
+    EXPECT_TRUE(statement.params[12].is_null());
     EXPECT_EQ(statement.params[13], std::optional<std::string>(R"({"{\"queue\": \"default\"}"})"));
 }
 
@@ -152,11 +152,48 @@ TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
     EXPECT_EQ(statement.sql.find("unnest"), std::string::npos);
     EXPECT_EQ(statement.sql.find("ON CONFLICT"), std::string::npos) << "a row without unique_key cannot conflict";
     EXPECT_NE(statement.sql.find("false AS unique_skipped_as_duplicate"), std::string::npos);
-    EXPECT_EQ(*statement.params[0], R"({"n": "a\"b"})");
-    EXPECT_EQ(*statement.params[1], "2026-03-04T05:06:07.891011Z");
-    EXPECT_EQ(*statement.params[3], "5");
-    EXPECT_EQ(*statement.params[8], "available");
-    EXPECT_EQ(*statement.params[9], R"({"t-1","t_2"})");
+    EXPECT_EQ(statement.params[0].text(), R"({"n": "a\"b"})");
+    EXPECT_EQ(statement.params[1].text(), "2026-03-04T05:06:07.891011Z");
+    EXPECT_EQ(statement.params[3].text(), "5");
+    EXPECT_EQ(statement.params[8].text(), "available");
+    EXPECT_EQ(statement.params[9].text(), R"({"t-1","t_2"})");
+}
+
+// The single-row insert sends borrowed args as they are: its parameter
+// refers to the caller's string. A job that owns its args (the asynchronous
+// client's, which may go before the statement is sent) gets a copy.
+TEST_F(BuildInsert, BorrowedArgsAreSentWithoutACopy) {
+    const std::string callers = R"({"blob":")" + std::string(4096, 'x') + R"("})";
+    resolved_job job = plain;
+    job.args = json_text::borrow(callers);
+    const std::vector<const resolved_job*> one = {&job};
+    const sql_statement borrowed = build_insert("", one, {}, duplicate_detection::xmax);
+    EXPECT_EQ(borrowed.params[0].c_str(), callers.c_str());
+
+    job.args = callers;
+    const sql_statement owned = build_insert("", one, {}, duplicate_detection::xmax);
+    EXPECT_NE(owned.params[0].c_str(), job.args.str().c_str());
+    EXPECT_EQ(owned.params[0].text(), callers);
+}
+
+TEST(DriverParam, NullTextAndReferredText) {
+    const driver::param null;
+    EXPECT_TRUE(null.is_null());
+    EXPECT_EQ(null.c_str(), nullptr);
+    EXPECT_EQ(null, driver::param(std::nullopt));
+    EXPECT_NE(null, driver::param(""));  // an empty text is not NULL
+
+    std::string text = "abc";
+    const driver::param referred = driver::param::refer_to(text);
+    EXPECT_FALSE(referred.is_null());
+    EXPECT_EQ(referred.c_str(), text.c_str());
+    EXPECT_EQ(referred, driver::param("abc"));
+    text = "xyz";  // it refers: it reads the text as it is when sent
+    EXPECT_EQ(referred.text(), "xyz");
+
+    const driver::param owned(std::optional<std::string>("abc"));
+    EXPECT_EQ(owned.text(), "abc");
+    EXPECT_EQ(driver::param(std::optional<std::string>()), null);
 }
 
 TEST_F(BuildInsert, OneUniqueJobUpsertsWithKeyAndStateBits) {
@@ -168,9 +205,9 @@ TEST_F(BuildInsert, OneUniqueJobUpsertsWithKeyAndStateBits) {
     EXPECT_NE(statement.sql.find("ON CONFLICT (unique_key)"), std::string::npos);
     EXPECT_NE(statement.sql.find("(xmax != 0) AS unique_skipped_as_duplicate"), std::string::npos);
     EXPECT_NE(statement.sql.find("$14::text[]"), std::string::npos);
-    EXPECT_EQ(*statement.params[10], "\\xab" + std::string(60, '0') + "01");
+    EXPECT_EQ(statement.params[10].text(), "\\xab" + std::string(60, '0') + "01");
     // 0xF5, most significant bit first, as integer::bit(8) reads it.
-    EXPECT_EQ(*statement.params[11], "11110101");
+    EXPECT_EQ(statement.params[11].text(), "11110101");
 }
 
 TEST_F(BuildInsert, BatchWithoutUniqueJobsHasNoConflictClause) {

@@ -44,7 +44,10 @@ public:
     bool in_transaction() override { return transaction; }
     std::unique_ptr<driver::rows> query(const driver::statement& stmt) override {
         sql.emplace_back(stmt.sql);
-        params.emplace_back(stmt.params.begin(), stmt.params.end());
+        std::vector<cell>& recorded = params.emplace_back();
+        for (const driver::param& p : stmt.params) {
+            recorded.push_back(p.is_null() ? cell() : cell(std::string(p.text())));
+        }
         if (fail_on && std::string(stmt.sql).starts_with(*fail_on)) {
             fail_on.reset();
             throw database_error(fail_sqlstate, "refused", "", "", "");

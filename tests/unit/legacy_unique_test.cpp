@@ -457,7 +457,7 @@ TEST(LegacySql, FastUniqueInsertIsRiversJobInsertUnique) {
 TEST(LegacySql, AdvisoryLock) {
     const sql_statement s = build_legacy_advisory_lock(-9223372031561671864LL);
     EXPECT_EQ(s.sql, "SELECT pg_advisory_xact_lock($1::bigint)");
-    EXPECT_EQ(s.params, (std::vector<std::optional<std::string>>{"-9223372031561671864"}));
+    EXPECT_EQ(s.params, (std::vector<riverqueue::driver::param>{"-9223372031561671864"}));
 }
 
 TEST(LegacySql, LookupIsRiversJobGetByKindAndUniqueProperties) {
@@ -474,7 +474,7 @@ TEST(LegacySql, LookupIsRiversJobGetByKindAndUniqueProperties) {
               std::string::npos);
     EXPECT_NE(none.sql.find(legacy_job_columns("river_job", 4) + ", true AS unique_skipped_as_duplicate"),
               std::string::npos);
-    EXPECT_EQ(none.params, (std::vector<std::optional<std::string>>{
+    EXPECT_EQ(none.params, (std::vector<riverqueue::driver::param>{
                                "k", "false", std::nullopt, "false", std::nullopt, std::nullopt, "false",
                                std::nullopt, "true", R"({"available","cancelled"})"}));
 
@@ -485,7 +485,7 @@ TEST(LegacySql, LookupIsRiversJobGetByKindAndUniqueProperties) {
     const sql_statement all = build_legacy_unique_lookup("s", lookup, 5);
     EXPECT_NE(all.sql.find("FROM \"s\".river_job WHERE"), std::string::npos);
     EXPECT_NE(all.sql.find("river_job.unique_key, NULL::bit(8) AS unique_states"), std::string::npos);
-    EXPECT_EQ(all.params, (std::vector<std::optional<std::string>>{
+    EXPECT_EQ(all.params, (std::vector<riverqueue::driver::param>{
                               "k", "true", R"({"a":1})", "true", "2024-05-01T10:00:00.000000Z",
                               "2024-05-01T11:00:00.000000Z",
                               "true", "q", "true", R"({"available","cancelled"})"}));

@@ -243,12 +243,12 @@ TEST(MigrationBookkeeping, OneProbeReadsTheTablesExistenceAndLayout) {
     const sql_statement probe = migration_table_probe("my schema");
     EXPECT_TRUE(contains(probe.sql, "to_regclass($1)"));
     EXPECT_TRUE(contains(probe.sql, "attname = 'line'"));
-    EXPECT_EQ(probe.params, (std::vector<std::optional<std::string>>{"\"my schema\".river_migration"}));
-    EXPECT_EQ(migration_table_probe("").params, (std::vector<std::optional<std::string>>{"river_migration"}));
+    EXPECT_EQ(probe.params, (std::vector<riverqueue::driver::param>{"\"my schema\".river_migration"}));
+    EXPECT_EQ(migration_table_probe("").params, (std::vector<riverqueue::driver::param>{"river_migration"}));
 
     const sql_statement by_line = latest_version_query("s", migration_table_layout::by_line);
     EXPECT_EQ(by_line.sql, "SELECT max(version) FROM \"s\".river_migration WHERE line = $1");
-    EXPECT_EQ(by_line.params, (std::vector<std::optional<std::string>>{"main"}));
+    EXPECT_EQ(by_line.params, (std::vector<riverqueue::driver::param>{"main"}));
     const sql_statement old = latest_version_query("", migration_table_layout::version_only);
     EXPECT_EQ(old.sql, "SELECT max(version) FROM river_migration");
     EXPECT_TRUE(old.params.empty());
@@ -262,7 +262,7 @@ TEST(MigrationBookkeeping, ReadsOnlyTheMainLineOnceItExists) {
 
     const auto by_line = applied_versions_query("", migration_table_layout::by_line);
     EXPECT_TRUE(contains(by_line.sql, "FROM river_migration WHERE line = $1"));
-    EXPECT_EQ(by_line.params, (std::vector<std::optional<std::string>>{"main"}));
+    EXPECT_EQ(by_line.params, (std::vector<riverqueue::driver::param>{"main"}));
 }
 
 TEST(MigrationBookkeeping, RecordsUseTheLayoutEachVersionLeaves) {
@@ -270,14 +270,14 @@ TEST(MigrationBookkeeping, RecordsUseTheLayoutEachVersionLeaves) {
         const auto record = record_applied_statement("s", version);
         EXPECT_TRUE(contains(record.sql, "INSERT INTO \"s\".river_migration (version)")) << version;
         EXPECT_EQ(record.params,
-                  (std::vector<std::optional<std::string>>{std::to_string(version)}));
+                  (std::vector<riverqueue::driver::param>{std::to_string(version)}));
     }
     for (const int version : {5, 6, 7, 8}) {
         const auto record = record_applied_statement("s", version);
         EXPECT_TRUE(contains(record.sql, "INSERT INTO \"s\".river_migration (line, version)"))
             << version;
         EXPECT_EQ(record.params,
-                  (std::vector<std::optional<std::string>>{"main", std::to_string(version)}));
+                  (std::vector<riverqueue::driver::param>{"main", std::to_string(version)}));
     }
 }
 
@@ -296,7 +296,7 @@ TEST(MigrationBookkeeping, RevertingVersionOneLeavesNoTableToDeleteFrom) {
         EXPECT_TRUE(contains(record->sql, "DELETE FROM river_migration WHERE line = $1"))
             << version;
         EXPECT_EQ(record->params,
-                  (std::vector<std::optional<std::string>>{"main", std::to_string(version)}));
+                  (std::vector<riverqueue::driver::param>{"main", std::to_string(version)}));
     }
 }
 

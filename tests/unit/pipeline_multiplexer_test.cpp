@@ -49,7 +49,7 @@ private:
 // The row the insert statement returns for a job newly inserted: the
 // columns of core::job_columns() in text format, then the duplicate flag.
 cells inserted_row(std::int64_t id, const core::resolved_job& job) {
-    return {std::to_string(id), job.args, "0", {}, {}, "946684801000000", {}, {}, job.kind, "25", job.metadata,
+    return {std::to_string(id), job.args.str(), "0", {}, {}, "946684801000000", {}, {}, job.kind, "25", job.metadata,
             "1", job.queue, "available", "946684801000000", "[]", {}, {}, "f"};
 }
 

@@ -124,7 +124,7 @@ job_source resolving(std::span<const insert_many_params> jobs, insert_defaults d
     return [jobs, defaults, now, index = std::size_t{0}]() mutable -> std::optional<resolved_job> {
         if (index == jobs.size()) return std::nullopt;
         const std::size_t at = index++;
-        return resolve_insert_at(jobs[at], at, defaults, now);
+        return resolve_insert_at(jobs[at], at, defaults, now, args_text::borrow);
     };
 }
 
@@ -136,7 +136,7 @@ job_source resolving(const job_generator& next, insert_defaults defaults, time_p
             return std::nullopt;
         }
         const std::size_t at = index++;
-        return resolve_insert_at(*params, at, defaults, now);
+        return resolve_insert_at(std::move(*params), at, defaults, now);
     };
 }
 

@@ -151,7 +151,7 @@ op<std::vector<insert_result>> legacy_insert_batch(session_facts facts, const le
         locks.erase(std::unique(locks.begin(), locks.end()), locks.end());
         array_literal keys;
         for (const std::int64_t key : locks) keys.add(std::to_string(key));
-        const std::vector<std::optional<std::string>> params = {std::move(keys).finish()};
+        const std::vector<driver::param> params = {std::move(keys).finish()};
         co_await query({"SELECT count(pg_advisory_xact_lock(k)) FROM"
                         " (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS keys",
                         params, false, false});

@@ -7,7 +7,8 @@ namespace riverqueue::libpq {
 connection_pool::connection_pool(std::string conninfo, std::size_t max_size)
     : items_([conninfo = std::move(conninfo)] { return pooled{connection::open(conninfo), {}}; },
              [](pooled& item) {
-                 return item.conn.healthy() && PQtransactionStatus(item.conn.native_handle()) == PQTRANS_IDLE;
+                 return !item.retired && item.conn.healthy() &&
+                        PQtransactionStatus(item.conn.native_handle()) == PQTRANS_IDLE;
              },
              max_size) {}
 

@@ -1,6 +1,6 @@
 // The libpq driver's pool: connections opened from a conninfo, each with the
-// statements prepared on it. A connection comes back only when healthy and
-// idle (no open transaction).
+// statements prepared on it. A connection comes back only when healthy, idle
+// (no open transaction) and not retired.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +21,7 @@ public:
     struct pooled {
         connection conn;
         prepared_statements statements;
+        bool retired = false;  // closed when given back, not reused
     };
 
     class lease {
@@ -35,6 +36,8 @@ public:
         connection& get() noexcept { return item_.conn; }
         pg_conn* native_handle() const noexcept { return item_.conn.native_handle(); }
         prepared_statements& statements() noexcept { return item_.statements; }
+        // Closes the connection when the lease ends instead of giving it back.
+        void retire() noexcept { item_.retired = true; }
 
     private:
         connection_pool* pool_;

@@ -27,8 +27,8 @@ using result_ptr = std::unique_ptr<PGresult, result_deleter>;
 using result_format = driver::result_format;
 constexpr int libpq_result_format(result_format format) noexcept { return format == result_format::binary ? 1 : 0; }
 
-// A statement parameter in text format; std::nullopt is SQL NULL.
-using text_param = std::optional<std::string>;
+// A statement parameter in text format (or NULL).
+using text_param = driver::param;
 
 // PQerrorMessage without its trailing newline; "connection lost" when libpq
 // has nothing to say. Not redacted: connection_error's constructor redacts.

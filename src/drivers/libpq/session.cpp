@@ -63,6 +63,9 @@ bool session::in_transaction() {
 }
 
 std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
+    std::size_t bytes = 0;
+    for (const driver::param& p : stmt.params) bytes += p.text().size();
+    if (bytes > largest_statement_bytes_) largest_statement_bytes_ = bytes;
     // A prepared statement is looked up by its text; only an unprepared one
     // needs a NUL-terminated copy for libpq.
     result_ptr result =
@@ -82,7 +85,16 @@ void session::copy_begin(std::string_view copy_sql) {
 }
 
 void session::copy_write(std::string_view data) {
-    if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) throw_error(conn_, nullptr, false);
+    // libpq copies each PQputCopyData call whole into its send buffer, which
+    // never shrinks: slices keep that buffer small however large a row is (a
+    // job's args may be hundreds of megabytes), and each slice's length fits
+    // PQputCopyData's int. COPY data need not break at lines.
+    constexpr std::size_t slice_bytes = std::size_t{1} << 20;
+    while (!data.empty()) {
+        const std::string_view slice = data.substr(0, slice_bytes);
+        if (PQputCopyData(conn_, slice.data(), static_cast<int>(slice.size())) != 1) throw_error(conn_, nullptr, false);
+        data.remove_prefix(slice.size());
+    }
 }
 
 std::uint64_t session::copy_end() {
@@ -104,6 +116,14 @@ void pool_source::run(bool in_transaction, const std::function<void(driver::sess
     auto lease = pool_.acquire();
     PGconn* conn = lease.native_handle();
     session on_lease(conn, prepare_ ? &lease.statements() : nullptr, timeout_);
+    // Whether the work succeeds or fails, before the lease gives it back.
+    struct retire_if_large {
+        connection_pool::lease& lease;
+        const session& used;
+        ~retire_if_large() {
+            if (used.largest_statement_bytes() > retire_after_statement_bytes) lease.retire();
+        }
+    } retire{lease, on_lease};
     if (!in_transaction) {
         work(on_lease);
         return;

@@ -52,10 +52,14 @@ public:
     std::uint64_t copy_end() override;
     void copy_abort() noexcept override;
 
+    // The most parameter bytes one statement sent through this session.
+    std::size_t largest_statement_bytes() const noexcept { return largest_statement_bytes_; }
+
 private:
     PGconn* conn_;
     prepared_statements* statements_;
     std::chrono::milliseconds timeout_;
+    std::size_t largest_statement_bytes_ = 0;
 };
 
 // The client's default session source: a pool of connections it opens itself.
@@ -67,6 +71,13 @@ public:
     pool_source(std::string conninfo, std::size_t max_size, bool prepare, std::chrono::milliseconds statement_timeout)
         : pool_(std::move(conninfo), max_size), prepare_(prepare), timeout_(statement_timeout) {}
     void run(bool in_transaction, const std::function<void(driver::session&)>& work) override;
+
+    // libpq grows a connection's send and receive buffers to the largest
+    // message it has carried and never shrinks them: a connection that sent
+    // a statement larger than this (a job with very large args, whose row
+    // also came back) is closed when its work ends, so that a pool does not
+    // keep that memory for its lifetime. The next work opens a new one.
+    static constexpr std::size_t retire_after_statement_bytes = std::size_t{16} << 20;
 
 private:
     connection_pool pool_;

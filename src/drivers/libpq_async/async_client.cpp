@@ -165,7 +165,7 @@ void async_client::start_insert(detail::any_handler<insert_result> handler, cons
     core::resolved_job job;
     try {
         job = core::resolve_insert(args, opts, detail::defaults_of(impl_->config->options),
-                                   riverqueue::now());
+                                   riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), insert_result{});
         return;
@@ -183,7 +183,7 @@ void async_client::start_insert_many(detail::any_handler<std::vector<insert_resu
     try {
         if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
         resolved = core::resolve_insert_many(jobs, detail::defaults_of(impl_->config->options),
-                                             riverqueue::now());
+                                             riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), {});
         return;

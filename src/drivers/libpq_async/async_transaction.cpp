@@ -34,7 +34,7 @@ void async_transaction::start_insert(detail::any_handler<insert_result> handler,
     core::resolved_job job;
     try {
         job = core::resolve_insert(args, opts, detail::defaults_of(state_->client->config->options),
-                                   riverqueue::now());
+                                   riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), insert_result{});
         return;
@@ -53,7 +53,7 @@ void async_transaction::start_insert_many(detail::any_handler<std::vector<insert
     try {
         if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
         resolved = core::resolve_insert_many(jobs, detail::defaults_of(state_->client->config->options),
-                                             riverqueue::now());
+                                             riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), {});
         return;

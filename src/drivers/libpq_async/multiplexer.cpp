@@ -145,7 +145,7 @@ bool multiplexer::ready_conversation_step(segment& seg) {
 
 // A repeated statement (an insert shape) is prepared once per connection
 // when prepared statements are on.
-multiplexer::outgoing multiplexer::send_as(std::string_view sql, std::span<const std::optional<std::string>> params,
+multiplexer::outgoing multiplexer::send_as(std::string_view sql, std::span<const driver::param> params,
                                            bool repeated, segment& seg) {
     outgoing out{sql, params, {}, format_};
     if (!repeated || !config_->options.prepared_statements) return out;

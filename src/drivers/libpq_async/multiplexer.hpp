@@ -124,7 +124,7 @@ public:
     // says, then a Sync. Valid until the segment is answered.
     struct outgoing {
         std::string_view sql;
-        std::span<const std::optional<std::string>> params;
+        std::span<const driver::param> params;
         libpq::prepared_statements::use as;
         driver::result_format format = driver::result_format::binary;
     };
@@ -192,7 +192,7 @@ private:
     struct segment;
 
     bool ready_conversation_step(segment& seg);
-    outgoing send_as(std::string_view sql, std::span<const std::optional<std::string>> params, bool repeated,
+    outgoing send_as(std::string_view sql, std::span<const driver::param> params, bool repeated,
                      segment& seg);
     bool stray_cancel(const segment& seg) const;
     void send_again(segment& seg, bool alone);
