@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite:
 #   1. a build with warnings as errors, and every ctest label;
-#   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer (unit, integration);
+#   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer (unit, integration, faults);
 #   3. a build with ThreadSanitizer for the concurrent parts.
 # Tests start their own PostgreSQL unless DATABASE_URL is set.
 set -euo pipefail
@@ -20,9 +20,9 @@ build_and_test() {
 echo "== build with warnings as errors; every test"
 build_and_test "$root/build" ""
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit and integration tests"
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, integration and fault tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  build_and_test "$root/build-asan" "-L ^(unit|integration)$" -DCMAKE_BUILD_TYPE=Debug \
+  build_and_test "$root/build-asan" "-L ^(unit|integration|faults)$" -DCMAKE_BUILD_TYPE=Debug \
   -DRIVERQUEUE_SANITIZE=address,undefined -DRIVERQUEUE_BUILD_TOOLS=OFF
 
 echo "== ThreadSanitizer: the concurrent tests"

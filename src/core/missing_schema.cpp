@@ -10,4 +10,18 @@ bool river_schema_missing(const database_error& e) noexcept {
     return e.message().find("river_") != std::string::npos;
 }
 
+std::exception_ptr naming_missing_schema(std::string_view schema, std::exception_ptr error) {
+    if (!error) return error;
+    try {
+        std::rethrow_exception(error);
+    } catch (const schema_error&) {
+        return error;
+    } catch (const database_error& e) {
+        if (river_schema_missing(e)) return std::make_exception_ptr(schema_error(e, std::string(schema)));
+        return error;
+    } catch (...) {
+        return error;
+    }
+}
+
 }  // namespace riverqueue::core

@@ -3,6 +3,8 @@
 // "relation does not exist".
 #pragma once
 
+#include <exception>
+#include <string>
 #include <string_view>
 
 #include <riverqueue/errors.hpp>
@@ -26,5 +28,9 @@ auto naming_missing_schema(std::string_view schema, Work&& work) {
         throw;
     }
 }
+
+// The same for an error carried as an exception_ptr (the asynchronous
+// client's completions): returns `error`, or a schema_error in its place.
+std::exception_ptr naming_missing_schema(std::string_view schema, std::exception_ptr error);
 
 }  // namespace riverqueue::core

@@ -20,4 +20,9 @@ std::string_view prepared_statement_advice(std::string_view sqlstate) noexcept {
            "client_options::prepared_statements = false (see docs/deployment.md)";
 }
 
+bool prepared_plan_stale(std::string_view sqlstate, std::string_view message) noexcept {
+    return (sqlstate == "XX000" && message.find("cache lookup failed") != std::string_view::npos) ||
+           (sqlstate == "0A000" && message.find("cached plan must not change result type") != std::string_view::npos);
+}
+
 }  // namespace riverqueue::core

@@ -22,4 +22,12 @@ std::string prepared_statement_name(std::string_view sql);
 // any other SQLSTATE.
 std::string_view prepared_statement_advice(std::string_view sqlstate) noexcept;
 
+// Whether the server failed a prepared statement because its plan went stale:
+// a type or table it was planned with was dropped (a schema dropped under a
+// live client, maybe created again), which PostgreSQL reports as an internal
+// "cache lookup failed" (XX000) or, for a table whose row changed, "cached
+// plan must not change result type" (0A000). The statement did nothing; sent
+// again unprepared it gets what the server says of it now.
+bool prepared_plan_stale(std::string_view sqlstate, std::string_view message) noexcept;
+
 }  // namespace riverqueue::core

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <riverqueue/errors.hpp>
+#include <riverqueue/migrator.hpp>
 
 #include "async_test_support.hpp"
 
@@ -60,13 +61,15 @@ protected:
                                 application_name() + "' AND wait_event_type = 'Lock'";
         return run_until(io, [&] { return query(sql) == std::to_string(count); });
     }
-    // Starts the client's connection, so that later inserts are sent at once.
-    void warm_up(asio::io_context& io, async_client& client) {
-        outcome first;
-        client.insert(note_args{-1}, {}, record(first));
-        ASSERT_TRUE(run_until(io, [&] { return first.done; }));
-        ASSERT_FALSE(first.error) << describe(first.error);
+    // Inserts note `n`, which must succeed.
+    void insert_ok(asio::io_context& io, async_client& client, int n) {
+        outcome inserted;
+        client.insert(note_args{n}, {}, record(inserted));
+        ASSERT_TRUE(run_until(io, [&] { return inserted.done; }));
+        ASSERT_FALSE(inserted.error) << describe(inserted.error);
     }
+    // Starts the client's connection, so that later inserts are sent at once.
+    void warm_up(asio::io_context& io, async_client& client) { insert_ok(io, client, -1); }
 
     connection locker_{nullptr};
 };
@@ -229,6 +232,57 @@ TEST_F(async_failure_test, ALostConnectionFailsWhatWasSentAndTheClientReconnects
     EXPECT_FALSE(next.error) << describe(next.error);
     // The terminated backend's insert was rolled back.
     EXPECT_EQ(query("SELECT string_agg(args->>'n', ',' ORDER BY id) FROM " + table("river_job")), "-1,2");
+}
+
+// Faults (label faults too): a batch whose backend is terminated while the
+// server runs it fails as a whole, with an unknown outcome, and leaves none of
+// its jobs; the client reconnects.
+TEST_F(async_failure_test, ABatchWhoseBackendIsTerminatedLeavesNoneOfItAndTheClientReconnects) {
+    asio::io_context io;
+    async_client client(io.get_executor(), options(1));
+    warm_up(io, client);
+    std::vector<insert_many_params> batch;
+    for (int i = 0; i < 500; ++i) batch.push_back({dynamic_args{"note", R"({"n":)" + std::to_string(i) + "}", {}}, {}});
+    lock_jobs();
+    bool done = false;
+    std::exception_ptr error;
+    client.insert_many(batch, [&](std::exception_ptr e, std::vector<insert_result>) {
+        error = e;
+        done = true;
+    });
+    ASSERT_TRUE(wait_for_blocked(io, 1));
+    query("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = '" +
+          application_name() + "'");
+    ASSERT_TRUE(run_until(io, [&] { return done; }));
+    release();
+    std::string other;
+    const auto* e = as<connection_error>(error, other);
+    ASSERT_NE(e, nullptr) << describe(error);
+    EXPECT_TRUE(e->may_have_committed());
+    EXPECT_EQ(job_count(), 1) << "only the warm-up job";
+    insert_ok(io, client, 2);
+    EXPECT_EQ(job_count(), 2);
+}
+
+// The schema dropped under a live client whose pipelined connection has
+// River's statements prepared: a schema_error naming it, and inserts work
+// again once the schema is back.
+TEST_F(async_failure_test, ASchemaDroppedUnderALiveClientIsNamedAndTheClientWorksOnceItIsBack) {
+    asio::io_context io;
+    async_client client(io.get_executor(), options(1));
+    for (int i = 0; i < 3; ++i) warm_up(io, client);  // repeated: prepared on the connection
+    query("DROP SCHEMA \"" + schema_.name() + "\" CASCADE");
+    outcome dropped;
+    client.insert(note_args{1}, {}, record(dropped));
+    ASSERT_TRUE(run_until(io, [&] { return dropped.done; }));
+    std::string other;
+    const auto* e = as<schema_error>(dropped.error, other);
+    ASSERT_NE(e, nullptr) << describe(dropped.error);
+    EXPECT_NE(std::string(e->what()).find(schema_.name()), std::string::npos) << e->what();
+    query("CREATE SCHEMA \"" + schema_.name() + "\"");
+    migrator(schema_.name()).migrate_up(admin_);
+    insert_ok(io, client, 2);
+    EXPECT_EQ(job_count(), 1);
 }
 
 TEST_F(async_failure_test, AnUnreachableServerFailsWithNothingCommitted) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <thread>
@@ -16,6 +15,7 @@
 #include <riverqueue/migrator.hpp>
 
 #include "async_test_support.hpp"
+#include "support/private_server.hpp"
 
 namespace riverqueue::testing {
 namespace {
@@ -23,52 +23,12 @@ namespace {
 using asio::awaitable;
 using asio::use_awaitable;
 
-// Runs scripts/local-postgres.sh COMMAND DIR (ignoring the caller's
-// DATABASE_URL, which would make it do nothing) and returns its output.
-std::string local_postgres(const std::string& command, const std::string& dir) {
-    const std::string line =
-        "env -u DATABASE_URL " RIVERQUEUE_SOURCE_DIR "/scripts/local-postgres.sh " + command + " '" + dir + "'";
-    FILE* pipe = ::popen(line.c_str(), "r");
-    if (pipe == nullptr) return {};
-    std::string out;
-    char buffer[256];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-    const int status = ::pclose(pipe);
-    EXPECT_EQ(status, 0) << line << ": " << out;
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    return out;
-}
-
-class private_server {
-public:
-    private_server() {
-        char templ[] = "/tmp/riverqueue-async-restart-XXXXXX";
-        if (::mkdtemp(templ) != nullptr) dir_ = templ;
-    }
-    ~private_server() {
-        if (dir_.empty()) return;
-        local_postgres("stop", dir_);
-        std::system(("rm -rf '" + dir_ + "'").c_str());
-    }
-    std::string start() { return local_postgres("start", dir_); }
-    void stop() { local_postgres("stop", dir_); }
-    const std::string& dir() const { return dir_; }
-
-private:
-    std::string dir_;
-};
-
 enum class fate { inserted, not_committed, unknown };
 
 TEST(async_restart, NoInsertReportedAsInsertedIsLostAcrossAServerRestart) {
     private_server server;
-    ASSERT_FALSE(server.dir().empty());
-    const std::string url = server.start();
+    const std::string url = server.start_migrated();
     ASSERT_FALSE(url.empty());
-    {
-        auto conn = connection::open(url);
-        migrator().migrate_up(conn);
-    }
 
     asio::io_context io;
     client_options opts;

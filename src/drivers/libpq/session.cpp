@@ -6,6 +6,7 @@
 
 #include <riverqueue/errors.hpp>
 
+#include "core/prepared_statement_names.hpp"
 #include "drivers/libpq/pg_result.hpp"
 #include "drivers/libpq/timed_wait.hpp"
 
@@ -68,12 +69,23 @@ std::unique_ptr<driver::rows> session::query(const driver::statement& stmt) {
     if (bytes > largest_statement_bytes_) largest_statement_bytes_ = bytes;
     // A prepared statement is looked up by its text; only an unprepared one
     // needs a NUL-terminated copy for libpq.
-    result_ptr result =
-        stmt.repeated && statements_ != nullptr
-            ? exec_repeated(conn_, *statements_, stmt, timeout_)
-            : exec_params(conn_, std::string(stmt.sql), stmt.params, result_format::binary, stmt.commits_itself,
-                          timeout_);
-    return std::make_unique<result_rows>(std::move(result));
+    if (stmt.repeated && statements_ != nullptr && !prepared_statements_stale_) {
+        try {
+            return std::make_unique<result_rows>(exec_repeated(conn_, *statements_, stmt, timeout_));
+        } catch (const database_error& e) {
+            if (!core::prepared_plan_stale(e.sqlstate(), e.message())) throw;
+            // The failed statement did nothing. Outside a transaction block it
+            // is sent again, unnamed, so that the caller gets what the server
+            // says of it now (a missing table, which the core names as a
+            // missing schema, or its rows); inside one, the transaction is
+            // aborted and the error stands. Either way this connection's
+            // prepared statements are not used again.
+            prepared_statements_stale_ = true;
+            if (PQtransactionStatus(conn_) != PQTRANS_IDLE) throw;
+        }
+    }
+    return std::make_unique<result_rows>(
+        exec_params(conn_, std::string(stmt.sql), stmt.params, result_format::binary, stmt.commits_itself, timeout_));
 }
 
 void session::execute(std::string_view sql) { exec_simple(conn_, std::string(sql), timeout_); }
@@ -112,16 +124,20 @@ void session::copy_abort() noexcept {
     }
 }
 
+bool pool_source::retire_after(const session& used) noexcept {
+    return used.largest_statement_bytes() > retire_after_statement_bytes || used.prepared_statements_stale();
+}
+
 void pool_source::run(bool in_transaction, const std::function<void(driver::session&)>& work) {
     auto lease = pool_.acquire();
     PGconn* conn = lease.native_handle();
     session on_lease(conn, prepare_ ? &lease.statements() : nullptr, timeout_);
     // Whether the work succeeds or fails, before the lease gives it back.
-    struct retire_if_large {
+    struct retire_if_asked {
         connection_pool::lease& lease;
         const session& used;
-        ~retire_if_large() {
-            if (used.largest_statement_bytes() > retire_after_statement_bytes) lease.retire();
+        ~retire_if_asked() {
+            if (retire_after(used)) lease.retire();
         }
     } retire{lease, on_lease};
     if (!in_transaction) {

@@ -54,12 +54,17 @@ public:
 
     // The most parameter bytes one statement sent through this session.
     std::size_t largest_statement_bytes() const noexcept { return largest_statement_bytes_; }
+    // A prepared statement's plan went stale on the server (the schema was
+    // dropped under the client): the connection's other prepared statements
+    // may be too, so it should be closed rather than reused.
+    bool prepared_statements_stale() const noexcept { return prepared_statements_stale_; }
 
 private:
     PGconn* conn_;
     prepared_statements* statements_;
     std::chrono::milliseconds timeout_;
     std::size_t largest_statement_bytes_ = 0;
+    bool prepared_statements_stale_ = false;
 };
 
 // The client's default session source: a pool of connections it opens itself.
@@ -71,6 +76,10 @@ public:
     pool_source(std::string conninfo, std::size_t max_size, bool prepare, std::chrono::milliseconds statement_timeout)
         : pool_(std::move(conninfo), max_size), prepare_(prepare), timeout_(statement_timeout) {}
     void run(bool in_transaction, const std::function<void(driver::session&)>& work) override;
+
+    // A connection is closed when its work ends, instead of going back to the
+    // pool, when `used` says so (below, and stale prepared statements).
+    static bool retire_after(const session& used) noexcept;
 
     // libpq grows a connection's send and receive buffers to the largest
     // message it has carried and never shrinks them: a connection that sent

@@ -6,6 +6,8 @@
 #include <riverqueue/errors.hpp>
 
 #include "core/insert_batch.hpp"
+#include "core/missing_schema.hpp"
+#include "core/prepared_statement_names.hpp"
 #include "core/row_decoder.hpp"
 
 namespace riverqueue::libpq_async {
@@ -13,6 +15,18 @@ namespace {
 
 std::exception_ptr lost_error(const std::string& message, bool may_have_committed) {
     return std::make_exception_ptr(connection_error(message, may_have_committed));
+}
+
+// Whether a statement's error is a stale prepared plan (core::prepared_plan_stale).
+bool stale_plan_error(const pipeline_result& result) {
+    if (result.sqlstate.empty() || !result.error) return false;
+    try {
+        std::rethrow_exception(result.error);
+    } catch (const database_error& e) {
+        return core::prepared_plan_stale(e.sqlstate(), e.message());
+    } catch (...) {
+        return false;
+    }
 }
 
 }  // namespace
@@ -37,6 +51,8 @@ struct multiplexer::segment {
     bool database_error = false;
     bool cancelled_on_server = false;  // the error is SQLSTATE 57014
     bool cancel_requested = false;     // we asked the server to cancel it
+    bool sent_prepared = false;        // the statement went by a prepared name
+    bool stale_plan = false;           // ... and failed because its plan is stale
 };
 
 multiplexer::multiplexer(std::shared_ptr<const client_config> config, bool for_transaction,
@@ -51,7 +67,8 @@ void multiplexer::finish(pipeline_op& op, std::exception_ptr error, std::vector<
     if (op.done) return;
     op.done = true;
     if (hooks_.finished) hooks_.finished();
-    op.complete(std::move(error), std::move(rows));
+    // A missing River table or schema is said as such, as by the client.
+    op.complete(core::naming_missing_schema(config_->options.schema, std::move(error)), std::move(rows));
 }
 
 void multiplexer::fail_pending(const std::string& message) {
@@ -149,8 +166,10 @@ multiplexer::outgoing multiplexer::send_as(std::string_view sql, std::span<const
                                            bool repeated, segment& seg) {
     outgoing out{sql, params, {}, format_};
     if (!repeated || !config_->options.prepared_statements) return out;
+    if (statements_stale_) return out;
     out.as = statements_.lookup(sql);
     if (out.as.what == libpq::prepared_statements::how::prepare) seg.preparing = std::string(sql);
+    seg.sent_prepared = out.as.what != libpq::prepared_statements::how::unnamed;
     return out;
 }
 
@@ -211,6 +230,7 @@ std::optional<std::string> multiplexer::on_result(pipeline_result result) {
                 seg.error = result.error;
                 seg.database_error = !result.sqlstate.empty();
                 seg.cancelled_on_server = result.sqlstate == "57014";
+                seg.stale_plan = seg.sent_prepared && stale_plan_error(result);
             }
             break;
     }
@@ -292,6 +312,18 @@ void multiplexer::send_again(segment& seg, bool alone) {
 }
 
 void multiplexer::finish_segment(segment& seg) {
+    // A prepared insert whose plan went stale (core::prepared_plan_stale) did
+    // nothing: from now on this connection sends its statements unnamed (its
+    // other prepared statements may be stale too), starting with this one's
+    // operations, once. Not in a transaction, which the failure aborted.
+    if (seg.error && seg.stale_plan && seg.is_insert && !for_transaction_ &&
+        std::none_of(seg.ops.begin(), seg.ops.end(),
+                     [](const pipeline_op_ptr& op) { return !op->done && op->resent_after_stale_plan; })) {
+        statements_stale_ = true;
+        for (const auto& op : seg.ops) op->resent_after_stale_plan = true;
+        send_again(seg, false);
+        return;
+    }
     if (seg.error && stray_cancel(seg)) {
         for (const auto& op : seg.ops) op->resent_after_cancel = true;
         send_again(seg, false);
@@ -368,6 +400,7 @@ void multiplexer::connected(int server_version) noexcept {
 void multiplexer::connection_closed() noexcept {
     cancel_sent_ = false;
     statements_.clear();
+    statements_stale_ = false;
 }
 
 void multiplexer::connection_lost(const std::string& message) {

@@ -81,6 +81,7 @@ public:
     bool done = false;
     bool solo = false;                       // never gathered with others
     bool resent_after_cancel = false;        // sent again once after a stray cancel (stray_cancel)
+    bool resent_after_stale_plan = false;    // sent again once, unnamed, after a stale plan
     bool timed_out_after_send = false;       // its statement is to be cancelled on the server
     std::vector<std::string> forced_notify;  // queues to notify without the limiter (after a retry)
 };
@@ -210,6 +211,7 @@ private:
     std::deque<pipeline_op_ptr> pending_;
     std::deque<std::unique_ptr<segment>> in_flight_;
     libpq::prepared_statements statements_;
+    bool statements_stale_ = false;  // a prepared plan went stale: send unnamed until reconnected
 };
 
 }  // namespace riverqueue::libpq_async
