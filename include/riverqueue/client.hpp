@@ -23,6 +23,7 @@
 #include <riverqueue/client_options.hpp>
 #include <riverqueue/connection.hpp>
 #include <riverqueue/driver.hpp>
+#include <riverqueue/error_code.hpp>
 #include <riverqueue/insert_many.hpp>
 #include <riverqueue/insert_opts.hpp>
 #include <riverqueue/job_args.hpp>
@@ -90,6 +91,41 @@ public:
     std::size_t insert_many_fast(const job_generator& next);
     std::size_t insert_many_fast_tx(transaction_ref tx, std::span<const insert_many_params> jobs);
     std::size_t insert_many_fast_tx(transaction_ref tx, const job_generator& next);
+
+    // The same calls without exceptions (error_code.hpp): what the call above
+    // would throw is reported through `ec` and `diag` instead.
+    template <job_args T>
+    insert_result insert(const T& args, const insert_opts& opts, std::error_code& ec, diagnostics& diag) {
+        return detail::without_throwing(ec, diag, [&] { return insert(args, opts); });
+    }
+    template <job_args T>
+    insert_result insert(const T& args, std::error_code& ec, diagnostics& diag) {
+        return insert(args, insert_opts{}, ec, diag);
+    }
+    template <job_args T>
+    insert_result insert_tx(transaction_ref tx, const T& args, const insert_opts& opts, std::error_code& ec,
+                            diagnostics& diag) {
+        return detail::without_throwing(ec, diag, [&] { return insert_tx(std::move(tx), args, opts); });
+    }
+    template <job_args T>
+    insert_result insert_tx(transaction_ref tx, const T& args, std::error_code& ec, diagnostics& diag) {
+        return insert_tx(std::move(tx), args, insert_opts{}, ec, diag);
+    }
+    std::vector<insert_result> insert_many(std::span<const insert_many_params> jobs, std::error_code& ec,
+                                           diagnostics& diag);
+    std::vector<insert_result> insert_many_tx(transaction_ref tx, std::span<const insert_many_params> jobs,
+                                              std::error_code& ec, diagnostics& diag);
+    insert_many_summary insert_many(const job_generator& next, const insert_result_handler& on_result,
+                                    std::error_code& ec, diagnostics& diag);
+    insert_many_summary insert_many_tx(transaction_ref tx, const job_generator& next,
+                                       const insert_result_handler& on_result, std::error_code& ec,
+                                       diagnostics& diag);
+    std::size_t insert_many_fast(std::span<const insert_many_params> jobs, std::error_code& ec, diagnostics& diag);
+    std::size_t insert_many_fast(const job_generator& next, std::error_code& ec, diagnostics& diag);
+    std::size_t insert_many_fast_tx(transaction_ref tx, std::span<const insert_many_params> jobs,
+                                    std::error_code& ec, diagnostics& diag);
+    std::size_t insert_many_fast_tx(transaction_ref tx, const job_generator& next, std::error_code& ec,
+                                    diagnostics& diag);
 
 private:
     insert_result insert_args(const dynamic_args& args, const insert_opts& opts);
