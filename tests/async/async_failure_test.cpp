@@ -11,6 +11,7 @@
 #include <riverqueue/migrator.hpp>
 
 #include "async_test_support.hpp"
+#include "support/capture_stderr.hpp"
 
 namespace riverqueue::testing {
 namespace {
@@ -283,6 +284,26 @@ TEST_F(async_failure_test, ASchemaDroppedUnderALiveClientIsNamedAndTheClientWork
     migrator(schema_.name()).migrate_up(admin_);
     insert_ok(io, client, 2);
     EXPECT_EQ(job_count(), 1);
+}
+
+// libpq prints an error that arrives on an idle connection (the FATAL of a
+// backend terminated while the client waits for work) to stderr unless told
+// otherwise: the asynchronous client, which reads its connection all the
+// time, prints nothing, and reconnects for the next insert.
+TEST_F(async_failure_test, ABackendTerminatedWhileIdlePrintsNothingOnStderr) {
+    asio::io_context io;
+    async_client client(io.get_executor(), options(1));
+    warm_up(io, client);
+    const std::string printed = stderr_of([&] {
+        query("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = '" +
+              application_name() + "'");
+        // Long enough for the client to read the server's goodbye.
+        io.run_for(std::chrono::milliseconds(300));
+        io.restart();
+        insert_ok(io, client, 1);
+    });
+    EXPECT_EQ(printed, "");
+    EXPECT_EQ(job_count(), 2);
 }
 
 TEST_F(async_failure_test, AnUnreachableServerFailsWithNothingCommitted) {

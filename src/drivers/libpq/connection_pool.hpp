@@ -44,7 +44,9 @@ public:
         pooled item_;
     };
 
-    lease acquire() { return lease(*this, items_.acquire()); }
+    // A connection, checked first: one the server closed while it was idle
+    // (libpq::idle_connection_alive) is dropped and another one given.
+    lease acquire();
 
 private:
     core::bounded_pool<pooled> items_;

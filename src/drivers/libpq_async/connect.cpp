@@ -4,6 +4,7 @@
 
 #include "core/redact.hpp"
 #include "drivers/libpq/connect_params.hpp"
+#include "drivers/libpq/own_connections.hpp"
 #include "drivers/libpq/pg_result.hpp"
 
 namespace riverqueue::libpq_async {
@@ -35,6 +36,7 @@ void connect_attempt::start() {
         fail(connection_message(conn_, conninfo_));
         return;
     }
+    libpq::silence_notices(conn_);
     if (const auto timeout = params.timeout()) {
         timeout_text_ = params.describe_timeout();
         deadline_.expires_after(*timeout);

@@ -9,6 +9,7 @@
 #include <riverqueue/driver.hpp>
 #include <riverqueue/errors.hpp>
 
+#include "drivers/libpq/own_connections.hpp"
 #include "drivers/libpq/session.hpp"
 #include "drivers/libpq/timed_wait.hpp"
 
@@ -165,7 +166,7 @@ void pipeline_connection::pump() {
         // Idle until now, with no read waiting (so that an idle client does
         // not keep its io_context running): notice a connection the server
         // closed meanwhile, and open a new one instead of failing the inserts.
-        if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) == CONNECTION_BAD) {
+        if (!libpq::idle_connection_alive(conn_)) {
             close();
             pump();
             return;
