@@ -115,6 +115,10 @@ func uniqueCases() []uniqueCase {
 		{name: "pending_job", goArgs: raw("u_pend", `{"p":1}`), cppArgs: `{"p":1}`, opts: byArgs},
 		{name: "long_kind", goArgs: raw(strings.Repeat("k", 127), `{}`), cppArgs: `{}`, opts: byArgs},
 		{name: "unicode_kind_and_values", goArgs: raw("kind_é", `{"é":"ü"}`), cppArgs: `{"\u00e9":"\u00fc"}`, opts: byArgs},
+		// Top-level names River's unique-key code once read as paths (empty,
+		// numeric, non-ASCII) beside a negative zero: River Go v0.51.2 takes
+		// each name literally.
+		{name: "literal_top_level_names", goArgs: raw("u_names2", `{"2":2,"10":10,"zero":-0,"😀":1,"":2}`), cppArgs: `{"":2,"😀":1,"10":10,"zero":-0,"2":2}`, opts: byArgs},
 		{name: "array_values", goArgs: raw("u_arr", `{"a":[1,"two",{"three":3},[4]]}`), cppArgs: `{"a":[1,"two",{"three":3},[4]]}`, opts: byArgs},
 		// Dates at and past the ends of 64-bit nanoseconds since 1970, which
 		// River Go stores and hashes: the same key, and scheduled_at read back equal.

@@ -63,12 +63,20 @@ unique_key compute_unique_key(const unique_key_input& input, const unique_opts& 
         } catch (const core::json::parse_error& e) {
             throw validation_error("args", std::string("must be valid JSON: ") + e.what());
         }
-        if (args.type != core::json::value_type::object) throw validation_error("args", "must be a JSON object");
         s += "&args=";
         const auto* subset = std::get_if<unique_by_args_subset>(&opts.by_args);
-        // An empty subset is what a Go struct without tagged fields yields: all keys.
-        s += (subset != nullptr && !subset->empty()) ? core::canonical_args_subset(args, *subset)
-                                                     : core::canonical_args_all(args);
+        if (subset != nullptr && !subset->empty()) {
+            // River looks each path up (gjson), whatever the args are: in
+            // args that are not an object, only array indexes can match.
+            s += core::canonical_args_subset(args, *subset);
+        } else if (args.type == core::json::value_type::object) {
+            // An empty subset is what a Go struct without tagged fields yields: all keys.
+            s += core::canonical_args_all(args);
+        } else if (args.type == core::json::value_type::array && args.items.empty()) {
+            s += "{}";  // River hashes an empty array as an empty object
+        } else {
+            throw validation_error("args", "must be a JSON object (or an empty array) to be unique by all args");
+        }
     }
     if (opts.by_period.count() != 0) {
         const time_point base = input.scheduled_at.value_or(input.now);
@@ -173,8 +181,10 @@ const json::value* lookup(const json::value& root, const std::vector<std::string
     for (const auto& component : components) {
         if (current->type == json::value_type::object) {
             current = current->find(component);
-        } else if (current->type == json::value_type::array && !component.empty() &&
+        } else if (current->type == json::value_type::array && !component.empty() && component.size() <= 18 &&
                    std::all_of(component.begin(), component.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            // At most 18 digits: a longer index is past any array's end, and
+            // would not fit the conversion.
             const std::size_t index = std::stoul(component);
             current = index < current->items.size() ? &current->items[index] : nullptr;
         } else {

@@ -253,7 +253,20 @@ TEST_F(adapter_test, UniqueKeyHashesTheCompactedArgs) {
                              .as_object();
         EXPECT_EQ(key.at("sha256").as_string(), "7d62e81ac25cfa2dec69ad5a41e0b78188ee1b299bed329b453da6b3abca70bd");
     }
-    // Any JSON is accepted as args; River rejects what it cannot hash.
+    // Any JSON is accepted as args; River rejects what it cannot hash, and
+    // hashes an empty array as an empty object (all_args_empty_array).
+    const auto all_args_key = [&](const std::string& written) {
+        return adapter_.result("unique_key", R"({"args":)" + written +
+                                                 R"(,"kind":"conformance_all_args","now":"2026-01-02T03:04:05Z",)" +
+                                                 unique_key_options_by_args + R"(,"queue":"q"})")
+            .as_object()
+            .at("sha256")
+            .as_string();
+    };
+    EXPECT_EQ(all_args_key("[]"), all_args_key("{}"));
+    EXPECT_EQ(adapter_.error_code("unique_key", std::string(R"({"args":[1],"kind":"conformance_all_args","now":"2026-01-02T03:04:05Z",)") +
+                                                    unique_key_options_by_args + R"(,"queue":"q"})"),
+              -32002);
     EXPECT_EQ(adapter_.error_code("unique_key", std::string(R"({"args":null,"kind":"conformance_all_args","now":"2026-01-02T03:04:05Z",)") +
                                                     unique_key_options_by_args + R"(,"queue":"q"})"),
               -32002);

@@ -256,7 +256,7 @@ TEST(UniqueKey, MissingRequiredStatesAreNamed) {
 }
 
 TEST(UniqueKey, ArgsMustBeAUtf8JsonObject) {
-    for (const char* bad : {"[]", "null", "\"s\"", "1", "{", "{} {}", "{\"a\":\"\xc3\x28\"}"}) {
+    for (const char* bad : {"[1]", "[[]]", "null", "\"s\"", "1", "{", "{} {}", "[", "{\"a\":\"\xc3\x28\"}"}) {
         EXPECT_THROW(compute_unique_key(unique_key_input{"k", bad, "default", std::nullopt, {}},
                                         {.by_args = unique_by_args_all{}}),
                      validation_error)
@@ -264,6 +264,35 @@ TEST(UniqueKey, ArgsMustBeAUtf8JsonObject) {
     }
     // Without by_args the args are not part of the key and are not read here.
     EXPECT_NO_THROW(compute_unique_key(unique_key_input{"k", "[", "default", std::nullopt, {}}, {.by_queue = true}));
+}
+
+TEST(UniqueKey, AnEmptyArrayIsHashedAsAnEmptyObject) {
+    // River Go v0.51.2 (internal/dbunique, appendSortedObject): all-args
+    // uniqueness over args that encode `[]` hashes `{}`, and River's
+    // conformance fixture generator has the case (all_args_empty_array).
+    const unique_opts by_args{.by_args = unique_by_args_all{}};
+    const auto empty_array = compute_unique_key(unique_key_input{"k", " [ ] ", "default", std::nullopt, {}}, by_args);
+    EXPECT_EQ(empty_array.key_string, "&kind=k&args={}");
+    EXPECT_EQ(empty_array.hex(),
+              compute_unique_key(unique_key_input{"k", "{}", "default", std::nullopt, {}}, by_args).hex());
+}
+
+TEST(UniqueKey, ASubsetIsLookedUpInArgsOfAnyShape) {
+    // River looks the selected paths up with gjson whatever the args are:
+    // nothing matches in null, a scalar or an array by name, and an array
+    // element matches by index.
+    const unique_opts by_label{.by_args = unique_by_args_subset{"label", "0"}};
+    for (const char* args : {"null", "\"s\"", "1", "[]", "{}"}) {
+        EXPECT_EQ(compute_unique_key(unique_key_input{"k", args, "default", std::nullopt, {}}, by_label).key_string,
+                  "&kind=k&args=")
+            << args;
+    }
+    EXPECT_EQ(compute_unique_key(unique_key_input{"k", "[5]", "default", std::nullopt, {}}, by_label).key_string,
+              "&kind=k&args={\"0\":5}");
+    // An index too long for any array (or for a 64-bit number) matches nothing.
+    const unique_opts by_long_index{.by_args = unique_by_args_subset{"123456789012345678901234567890"}};
+    EXPECT_EQ(compute_unique_key(unique_key_input{"k", "[5]", "default", std::nullopt, {}}, by_long_index).key_string,
+              "&kind=k&args=");
 }
 
 TEST(UniqueKey, EmptySubsetMeansAllKeys) {
