@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
                 std::cerr << "job " << argv[i] << " was a duplicate, so nothing was inserted\n";
                 return 1;
             }
-            ids += (ids.empty() ? "" : ",") + std::to_string(result.job.id);
+            if (!ids.empty()) ids += ',';
+            ids += std::to_string(result.job.id);
         }
         tx.rollback();
         std::cout << "{\"ids\":[" << ids << "]}\n";

@@ -40,15 +40,22 @@ std::optional<std::vector<std::string>> unique_paths_for_kind(std::string_view k
 
 std::string json_list(auto const& items) {
     std::string out = "[";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i > 0 ? "," : "") + tools::json_string(items[i]);
-    return out + "]";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += ',';
+        out += tools::json_string(items[i]);
+    }
+    out += ']';
+    return out;
 }
 
 std::string results_json(const std::vector<insert_result>& results) {
     std::string out = "{\"results\":[";
     for (std::size_t i = 0; i < results.size(); ++i) {
-        out += (i > 0 ? "," : "") + std::string("{\"job\":") + tools::job_json(results[i].job) +
-               ",\"unique_skipped_as_duplicate\":" + (results[i].unique_skipped_as_duplicated ? "true" : "false") + "}";
+        if (i > 0) out += ',';
+        out += "{\"job\":";
+        out += tools::job_json(results[i].job);
+        out += ",\"unique_skipped_as_duplicate\":";
+        out += results[i].unique_skipped_as_duplicated ? "true}" : "false}";
     }
     return out + "]}";
 }
