@@ -313,6 +313,21 @@ def main():
         f"| async insert, {ASYNC_COROUTINES} coroutines on one connection, vs sync insert | >= 5.0x | "
         + ("n/a | not measured |" if async_ratio is None else
            f"{async_ratio:.2f}x | {'met' if async_ratio >= 5.0 else 'MISSED'} |"))
+    # The command-line tool against what it is measured beside in the same
+    # round (bench/run.sh cli_round).
+    cli_lines = []
+    for label, tool, baseline, baseline_name, jobs, wanted in [
+        ("insert-many --fast, 200k", "cli_insert_many_fast", "psql_copy_floor", "psql \\copy of the same jobs", 200000, 0.9),
+        ("insert-many, 100k", "cli_insert_many", "ours_insert_many_beside_cli", "the library's insert_many", 100000, 0.9),
+    ]:
+        t, b = measured(runs, tool, jobs), measured(runs, baseline, jobs)
+        cli_lines.append(f"| {label} | {rate_cell(t)} | {baseline_name} | {rate_cell(b)} | {ratio_cell(t, b)} | "
+                         f"{us_cell(None if t is None else t.client_us)} | {us_cell(None if t is None else t.server_us)} | "
+                         f"{us_cell(None if b is None else b.server_us)} |")
+        got = ratio(t, b)
+        target_lines.append(f"| CLI {label} vs {baseline_name} | >= {wanted}x | "
+                            + ("n/a | not measured |" if got is None else
+                               f"{got:.2f}x | {'met' if got >= wanted else 'MISSED'} |"))
     target_lines += work_targets
 
     cost_lines = []
@@ -390,6 +405,17 @@ def main():
         "| workload | prepared (default) | unnamed | unnamed / prepared | server CPU us/job, prepared | unnamed |",
         "|---|---|---|---|---|---|",
         *unnamed_lines,
+        "",
+        "## The command-line tool",
+        "",
+        "`riverqueue insert-many` reading the same jobs from a JSON Lines file (`bench/run.sh cli_round`),",
+        "timed by the tool's own `seconds` (from after it connected, reading and parsing included), beside",
+        "what it is compared with in the same round. Per job, in microseconds: the tool's CPU time (user +",
+        "system, `/usr/bin/time`) and the server's.",
+        "",
+        "| workload | the tool | compared with | its rate | tool / it | tool CPU us/job | server CPU us/job, tool | it |",
+        "|---|---|---|---|---|---|---|---|",
+        *cli_lines,
         "",
         "## Memory and client CPU",
         "",

@@ -5,6 +5,9 @@
 #   bench/run.sh          # BENCH_REPS=5 repetitions of everything (about 12 minutes on 2 cores)
 #   bench/run.sh work     # only the worker benchmark (about 5 minutes); the report
 #                         # keeps the insert results of the last full run
+#   bench/run.sh cli      # only the command-line tool's rows (about 2 minutes): the
+#                         # insert results of the last full run are kept, the CLI's
+#                         # and the baselines they are compared with are measured anew
 #
 # The worker benchmark (bench/cpp/worker_bench.cpp against River Go's client in
 # bench/go/work): BENCH_WORK_JOBS (20,000) jobs inserted before the workers
@@ -23,20 +26,23 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 reps=${BENCH_REPS:-5}
 mode=${1:-all}
-case $mode in all | work) ;; *) echo "usage: bench/run.sh [work]" >&2; exit 2 ;; esac
+case $mode in all | work | cli) ;; *) echo "usage: bench/run.sh [work|cli]" >&2; exit 2 ;; esac
 work_jobs=${BENCH_WORK_JOBS:-20000}
 build=${BENCH_BUILD_DIR:-$root/build-bench}
 out=$root/bench/out
 mkdir -p "$out"
-[ "$mode" = work ] || : >"$out/results.jsonl"
-: >"$out/work.jsonl"
+[ "$mode" != all ] || : >"$out/results.jsonl"
+[ "$mode" = cli ] || : >"$out/work.jsonl"
 
 echo "bench: building (Release)" >&2
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 if [ "$mode" = work ]; then
   cmake --build "$build" --target riverqueue_worker_bench >/dev/null
+elif [ "$mode" = cli ]; then
+  cmake --build "$build" --target riverqueue_bench riverqueue_cli riverqueue_worker_bench >/dev/null
 else
-  cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job riverqueue_async_bench riverqueue_worker_bench >/dev/null
+  cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job riverqueue_async_bench riverqueue_worker_bench \
+    riverqueue_cli >/dev/null
   (cd "$root/bench/go" && go build -o "$build/riverbench" .)
 fi
 (cd "$root/bench/go" && go build -o "$build/riverbench_work" ./work)
@@ -54,6 +60,7 @@ gobench=$build/riverbench
 python=("$root/bench/.venv/bin/python" "$root/bench/python/bench.py")
 worker=$build/bin/riverqueue_worker_bench
 gowork=$build/riverbench_work
+cli=$build/bin/riverqueue
 "$worker" "$url" "" migrate
 
 run() {  # run PROGRAM... : appends its JSON line to the results
@@ -124,8 +131,66 @@ EOF
           jobs, ms / 1000, after - before }' "$out/copy_floor.log" | tee -a "$out/results.jsonl" >&2
 }
 
+# The command-line tool on the same jobs, read from JSON Lines: `insert-many
+# --fast` against psql's \copy of the same jobs (both read a file and send
+# COPY data; the tool also parses JSON and runs River's checks), and
+# `insert-many` against the library's insert_many of a batch built in memory.
+# The tool's own "seconds" is timed from after it connected, reading included.
+cli_run() {  # cli_run standard|fast JOBS
+  local how=$1 jobs=$2 file=$out/jobs_$2.jsonl flags=() before after result client=null
+  [ -s "$file" ] || "$cpp" "$url" "" jsonl_rows "$jobs" >"$file"
+  [ "$how" = fast ] && flags=(--fast)
+  psql "$url" -XAtq -v ON_ERROR_STOP=1 -c "TRUNCATE river_job"
+  before=$(psql "$url" -XAtq -c "SELECT public.bench_server_cpu_seconds()")
+  if [ -x /usr/bin/time ]; then
+    result=$(/usr/bin/time -f '%U %S' -o "$out/cli_time.txt" "$cli" insert-many "${flags[@]}" --database-url "$url" "$file")
+    client=$(awk '{ printf "%.2f", $1 + $2 }' "$out/cli_time.txt")
+  else
+    result=$("$cli" insert-many "${flags[@]}" --database-url "$url" "$file")
+  fi
+  after=$(psql "$url" -XAtq -c "SELECT public.bench_server_cpu_seconds()")
+  local contender=cli_insert_many
+  [ "$how" = fast ] && contender=cli_insert_many_fast
+  sed -n 's/.*"inserted":\([0-9]*\).*"seconds":\([0-9.]*\).*/\1 \2/p' <<<"$result" |
+    awk -v c="$contender" -v jobs="$jobs" -v client="$client" -v before="$before" -v after="$after" \
+      '$1 == jobs { printf "{\"contender\":\"%s\",\"jobs\":%d,\"seconds\":%s,\"client_cpu_seconds\":%s,\"server_cpu_seconds\":%.2f}\n",
+                    c, jobs, $2, client, after - before; found = 1 }
+       END { if (!found) { print "bench: the tool did not insert every job" > "/dev/stderr"; exit 1 } }' |
+    tee -a "$out/results.jsonl" >&2
+}
+cli_round() {
+  cli_run fast 200000
+  copy_floor 200000
+  cli_run standard 100000
+  # The library's insert_many of the same jobs, in the same round: recorded
+  # under a name of its own, so that the main table keeps its own runs.
+  "$cpp" "$url" "" ours_insert_many 100000 | sed 's/"contender":"ours_insert_many"/"contender":"ours_insert_many_beside_cli"/' |
+    tee -a "$out/results.jsonl" >&2
+}
+
+if [ "$mode" = cli ]; then
+  [ -s "$out/results.jsonl" ] || echo "bench: no insert results from a full run; the report shows them as n/a" >&2
+  [ -e "$out/results.jsonl" ] || : >"$out/results.jsonl"
+  # Only this mode's own runs of the contenders it compares count for them.
+  python3 - "$out/results.jsonl" <<'PY'
+import json, sys
+path = sys.argv[1]
+keep = [line for line in open(path)
+        if json.loads(line).get("contender") not in ("cli_insert_many", "cli_insert_many_fast", "ours_insert_many_beside_cli")
+        and (json.loads(line).get("contender"), json.loads(line).get("jobs")) != ("psql_copy_floor", 200000)]
+open(path, "w").writelines(keep)
+PY
+  for rep in $(seq "$reps"); do
+    echo "bench: command-line tool, repetition $rep of $reps" >&2
+    cli_round
+  done
+  report
+  exit 0
+fi
+
 for rep in $(seq "$reps"); do
   echo "bench: repetition $rep of $reps" >&2
+  cli_round
   n=5000
   run "$cpp" "$url" "" ours_insert $n
   run "$cpp" "$url" "" ours_insert_unique $n

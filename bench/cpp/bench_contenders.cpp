@@ -7,7 +7,8 @@
 // Contenders: ours_insert, ours_insert_unique, ours_insert_many, ours_insert_many_unique,
 // ours_insert_many_fast, ours_insert_many_fast_stream, libpq_insert_floor;
 // migrate (only migrates); copy_rows (prints the same jobs as COPY text rows
-// of (args, kind) for psql's \copy floor, instead of timing anything).
+// of (args, kind) for psql's \copy floor, instead of timing anything);
+// jsonl_rows (prints them as the JSON Lines `riverqueue insert-many` reads).
 #include <libpq-fe.h>
 
 #include <chrono>
@@ -79,6 +80,12 @@ int main(int argc, char** argv) {
 
         if (contender == "copy_rows") {
             for (std::size_t i = 0; i < jobs; ++i) std::cout << job_args(i) << '\t' << job_kind << '\n';
+            return 0;
+        }
+        if (contender == "jsonl_rows") {
+            for (std::size_t i = 0; i < jobs; ++i) {
+                std::cout << R"({"kind":")" << job_kind << R"(","args":)" << job_args(i) << "}\n";
+            }
             return 0;
         }
 
