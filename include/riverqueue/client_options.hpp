@@ -4,7 +4,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include <riverqueue/insert_middleware.hpp>
 
 namespace riverqueue {
 
@@ -46,6 +50,11 @@ struct client_options {
     // savepoint) the caller's transaction is then aborted and must be
     // rolled back, as with PostgreSQL's own statement_timeout.
     std::chrono::milliseconds statement_timeout{0};
+    // Run around every insert of the client, on every path (single, batch,
+    // streamed, fast, _tx, async), outermost first: each sees the jobs before
+    // they are validated and keyed, and brackets the database call
+    // (insert_middleware.hpp, docs/middleware.md). Entries must not be null.
+    std::vector<std::shared_ptr<job_insert_middleware>> insert_middleware;
 };
 
 }  // namespace riverqueue

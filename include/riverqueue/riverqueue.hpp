@@ -10,6 +10,7 @@
 #include <riverqueue/driver.hpp>
 #include <riverqueue/errors.hpp>
 #include <riverqueue/insert_many.hpp>
+#include <riverqueue/insert_middleware.hpp>
 #include <riverqueue/insert_opts.hpp>
 #include <riverqueue/job_args.hpp>
 #include <riverqueue/job_row.hpp>

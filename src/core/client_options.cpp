@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include <riverqueue/errors.hpp>
 
@@ -21,6 +22,11 @@ client_options validated(client_options options) {
     if (options.pool_size < 1) throw validation_error("pool_size", "must be at least 1");
     if (options.notify_cooldown.count() < 0) throw validation_error("notify_cooldown", "cannot be negative");
     if (options.statement_timeout.count() < 0) throw validation_error("statement_timeout", "cannot be negative");
+    for (std::size_t i = 0; i < options.insert_middleware.size(); ++i) {
+        if (!options.insert_middleware[i]) {
+            throw validation_error("insert_middleware[" + std::to_string(i) + "]", "must not be null");
+        }
+    }
     return options;
 }
 
