@@ -9,6 +9,7 @@
 #include <riverqueue/errors.hpp>
 
 #include "core/client_options.hpp"
+#include "core/insert_middleware_run.hpp"
 #include "core/insert_params.hpp"
 #include "core/missing_schema.hpp"
 #include "core/notify_limiter.hpp"
@@ -126,23 +127,47 @@ struct client::impl {
     }
 
     template <typename Source>
-    insert_many_summary streamed(driver::session& session, const Source& jobs, const insert_result_handler& on_result,
-                                 bool savepoint) {
+    insert_many_summary streamed(driver::session& session, core::middleware_run& run, const Source& jobs,
+                                 const insert_result_handler& on_result, bool savepoint) {
         const auto ctx = context_on(session);
-        return maybe_in_savepoint(session, savepoint,
-                                  core::ops::insert_streamed(core::ops::facts_of(session), ctx, resolving(jobs), on_result));
+        return through(run, jobs, [&](core::ops::job_source source) {
+            return maybe_in_savepoint(session, savepoint,
+                                      core::ops::insert_streamed(core::ops::facts_of(session), ctx, std::move(source),
+                                                                 on_result));
+        });
     }
 
     template <typename Source>
-    std::size_t bulk(driver::session& session, const Source& jobs, bool savepoint) {
+    std::size_t bulk(driver::session& session, core::middleware_run& run, const Source& jobs, bool savepoint) {
         const auto ctx = context_on(session);
-        return maybe_in_savepoint(session, savepoint,
-                                  core::ops::insert_bulk(core::ops::facts_of(session), ctx, resolving(jobs)));
+        return through(run, jobs, [&](core::ops::job_source source) {
+            return maybe_in_savepoint(session, savepoint,
+                                      core::ops::insert_bulk(core::ops::facts_of(session), ctx, std::move(source)));
+        });
     }
 
-    template <typename Source>
-    core::ops::job_source resolving(const Source& jobs) {
-        return core::ops::resolving(jobs, defaults(), riverqueue::now());
+    // Hands `send` the jobs resolved one at a time as the operation takes
+    // them; with middleware, each passes through it first, as it is taken,
+    // so that no copy of the batch is held.
+    template <typename Send>
+    auto through(core::middleware_run& run, std::span<const insert_many_params> jobs, Send&& send) {
+        if (run.empty()) return send(core::ops::resolving(jobs, defaults(), riverqueue::now()));
+        if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
+        const job_generator each = generate_from(jobs);
+        return through(run, each, std::forward<Send>(send));
+    }
+    template <typename Send>
+    auto through(core::middleware_run& run, const job_generator& next, Send&& send) {
+        if (run.empty()) return send(core::ops::resolving(next, defaults(), riverqueue::now()));
+        const job_generator applied = run.applied(next);
+        return send(core::ops::resolving(applied, defaults(), riverqueue::now()));
+    }
+
+    // Runs `body(run)` inside the client's insert middleware.
+    template <typename Body>
+    auto with_middleware(std::optional<std::size_t> jobs, bool in_caller_transaction, Body&& body) {
+        return core::with_insert_middleware(options.insert_middleware, insert_call{jobs, in_caller_transaction},
+                                            std::forward<Body>(body));
     }
 
     client_options options;
@@ -163,79 +188,101 @@ client& client::operator=(client&&) noexcept = default;
 const client_options& client::options() const noexcept { return impl_->options; }
 
 insert_result client::insert_args(const dynamic_args& args, const insert_opts& opts) {
-    const core::resolved_job job =
-        core::resolve_insert(args, opts, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
-    const auto ctx = impl_->context_own();
-    core::ops::check_storable(ctx, std::span(&job, 1), false);
-    // The legacy advisory path needs a transaction; otherwise one statement
-    // that commits on its own.
-    const bool transaction = core::ops::single_insert_needs_transaction(ctx, job);
-    return impl_->on_own_session(transaction, [&](driver::session& session) {
-        return impl_->run(session,
+    return impl_->with_middleware(1, false, [&](core::middleware_run& run) {
+        const core::resolved_job job =
+            core::resolve_insert(run, args, opts, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
+        const auto ctx = impl_->context_own();
+        core::ops::check_storable(ctx, std::span(&job, 1), false);
+        // The legacy advisory path needs a transaction; otherwise one statement
+        // that commits on its own.
+        const bool transaction = core::ops::single_insert_needs_transaction(ctx, job);
+        return impl_->on_own_session(transaction, [&](driver::session& session) {
+            return impl_->run(session,
                               core::ops::insert_one(core::ops::facts_of(session), ctx, job, false, !transaction));
+        });
     });
 }
 
 insert_result client::insert_tx_args(transaction_ref tx, const dynamic_args& args, const insert_opts& opts) {
     caller_session session(tx, impl_->options.statement_timeout);
-    const core::resolved_job job =
-        core::resolve_insert(args, opts, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
-    const auto ctx = impl_->context_on(session.get());
-    core::ops::check_storable(ctx, std::span(&job, 1), false);
-    return impl_->run(session.get(),
+    return impl_->with_middleware(1, true, [&](core::middleware_run& run) {
+        const core::resolved_job job =
+            core::resolve_insert(run, args, opts, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
+        const auto ctx = impl_->context_on(session.get());
+        core::ops::check_storable(ctx, std::span(&job, 1), false);
+        return impl_->run(session.get(),
                           core::ops::insert_one(core::ops::facts_of(session.get()), ctx, job, true, false));
+    });
 }
 
 std::vector<insert_result> client::insert_many(std::span<const insert_many_params> jobs) {
-    const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
-    const auto ctx = impl_->context_own();
-    core::ops::check_storable(ctx, resolved, true);
-    // The current scheme's one statement is all or nothing without a
-    // transaction block; the legacy scheme's several need one.
-    const bool transaction = core::ops::batch_insert_needs_transaction(ctx);
-    return impl_->on_own_session(transaction, [&](driver::session& session) {
-        return impl_->run(session,
+    return impl_->with_middleware(jobs.size(), false, [&](core::middleware_run& run) {
+        const auto resolved =
+            core::resolve_insert_many(run, jobs, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
+        const auto ctx = impl_->context_own();
+        core::ops::check_storable(ctx, resolved, true);
+        // The current scheme's one statement is all or nothing without a
+        // transaction block; the legacy scheme's several need one.
+        const bool transaction = core::ops::batch_insert_needs_transaction(ctx);
+        return impl_->on_own_session(transaction, [&](driver::session& session) {
+            return impl_->run(session,
                               core::ops::insert_batch(core::ops::facts_of(session), ctx, resolved, !transaction));
+        });
     });
 }
 
 std::vector<insert_result> client::insert_many_tx(transaction_ref tx, std::span<const insert_many_params> jobs) {
     caller_session session(tx, impl_->options.statement_timeout);
-    const auto resolved = core::resolve_insert_many(jobs, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
-    const auto ctx = impl_->context_on(session.get());
-    core::ops::check_storable(ctx, resolved, true);
-    return impl_->run(session.get(),
+    return impl_->with_middleware(jobs.size(), true, [&](core::middleware_run& run) {
+        const auto resolved =
+            core::resolve_insert_many(run, jobs, impl_->defaults(), riverqueue::now(), core::args_text::borrow);
+        const auto ctx = impl_->context_on(session.get());
+        core::ops::check_storable(ctx, resolved, true);
+        return impl_->run(session.get(),
                           core::ops::insert_batch(core::ops::facts_of(session.get()), ctx, resolved, false));
+    });
 }
 
 insert_many_summary client::insert_many(const job_generator& next, const insert_result_handler& on_result) {
-    return impl_->on_own_session(true,
-                                 [&](driver::session& session) { return impl_->streamed(session, next, on_result, false); });
+    return impl_->with_middleware(std::nullopt, false, [&](core::middleware_run& run) {
+        return impl_->on_own_session(
+            true, [&](driver::session& session) { return impl_->streamed(session, run, next, on_result, false); });
+    });
 }
 
 insert_many_summary client::insert_many_tx(transaction_ref tx, const job_generator& next,
                                            const insert_result_handler& on_result) {
     caller_session session(tx, impl_->options.statement_timeout);
-    return impl_->streamed(session.get(), next, on_result, true);
+    return impl_->with_middleware(std::nullopt, true, [&](core::middleware_run& run) {
+        return impl_->streamed(session.get(), run, next, on_result, true);
+    });
 }
 
 std::size_t client::insert_many_fast(std::span<const insert_many_params> jobs) {
     if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
-    return impl_->on_own_session(true, [&](driver::session& session) { return impl_->bulk(session, jobs, false); });
+    return impl_->with_middleware(jobs.size(), false, [&](core::middleware_run& run) {
+        return impl_->on_own_session(true,
+                                     [&](driver::session& session) { return impl_->bulk(session, run, jobs, false); });
+    });
 }
 
 std::size_t client::insert_many_fast(const job_generator& next) {
-    return impl_->on_own_session(true, [&](driver::session& session) { return impl_->bulk(session, next, false); });
+    return impl_->with_middleware(std::nullopt, false, [&](core::middleware_run& run) {
+        return impl_->on_own_session(true,
+                                     [&](driver::session& session) { return impl_->bulk(session, run, next, false); });
+    });
 }
 
 std::size_t client::insert_many_fast_tx(transaction_ref tx, std::span<const insert_many_params> jobs) {
     caller_session session(tx, impl_->options.statement_timeout);
-    return impl_->bulk(session.get(), jobs, true);
+    return impl_->with_middleware(jobs.size(), true,
+                                  [&](core::middleware_run& run) { return impl_->bulk(session.get(), run, jobs, true); });
 }
 
 std::size_t client::insert_many_fast_tx(transaction_ref tx, const job_generator& next) {
     caller_session session(tx, impl_->options.statement_timeout);
-    return impl_->bulk(session.get(), next, true);
+    return impl_->with_middleware(std::nullopt, true,
+                                  [&](core::middleware_run& run) { return impl_->bulk(session.get(), run, next, true); });
 }
 
 }  // namespace riverqueue
