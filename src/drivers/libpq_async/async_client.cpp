@@ -164,7 +164,8 @@ void async_client::start_insert(detail::any_handler<insert_result> handler, cons
     libpq_async::completion<insert_result> done(std::move(handler), executor_);
     core::resolved_job job;
     try {
-        job = core::resolve_insert(args, opts, detail::defaults_of(impl_->config->options),
+        const auto run = detail::begin_middleware(impl_->config->options, insert_call{1, false}, done);
+        job = core::resolve_insert(*run, args, opts, detail::defaults_of(impl_->config->options),
                                    riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), insert_result{});
@@ -182,7 +183,8 @@ void async_client::start_insert_many(detail::any_handler<std::vector<insert_resu
     std::vector<core::resolved_job> resolved;
     try {
         if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
-        resolved = core::resolve_insert_many(jobs, detail::defaults_of(impl_->config->options),
+        const auto run = detail::begin_middleware(impl_->config->options, insert_call{jobs.size(), false}, done);
+        resolved = core::resolve_insert_many(*run, jobs, detail::defaults_of(impl_->config->options),
                                              riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), {});
@@ -197,12 +199,20 @@ void async_client::start_insert_many(detail::any_handler<std::vector<insert_resu
 void async_client::start_insert_streamed(detail::any_handler<insert_many_summary> handler, job_generator next,
                                          insert_result_handler on_result, const call_options& call) {
     libpq_async::completion<insert_many_summary> done(std::move(handler), executor_);
+    try {
+        auto run = detail::begin_middleware(impl_->config->options, insert_call{std::nullopt, false}, done);
+        if (!run->empty()) next = core::applied_by(std::move(run), std::move(next));
+    } catch (...) {
+        done.complete(std::current_exception(), {});
+        return;
+    }
     impl_->insert_streamed(std::move(next), std::move(on_result), std::move(done), call);
 }
 
 void async_client::start_insert_many_fast(detail::any_handler<std::size_t> handler,
                                           std::vector<insert_many_params> jobs) {
     libpq_async::completion<std::size_t> done(std::move(handler), executor_);
+    // The synchronous client runs the insert middleware (it has the same options).
     boost::asio::post(impl_->blocking, [impl = impl_.get(), done = std::move(done), jobs = std::move(jobs)]() mutable {
         std::size_t inserted = 0;
         std::exception_ptr error;

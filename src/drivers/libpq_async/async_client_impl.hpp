@@ -13,6 +13,7 @@
 
 #include <riverqueue/async_client.hpp>
 
+#include "core/insert_middleware_run.hpp"
 #include "core/insert_params.hpp"
 #include "core/ops/client_inserts.hpp"
 #include "core/ops/own_transaction.hpp"
@@ -29,6 +30,20 @@ using libpq_async::pipeline_connection;
 
 inline core::insert_defaults defaults_of(const client_options& options) {
     return core::insert_defaults{options.default_max_attempts};
+}
+
+// Begins the client's insert middleware for one call and makes `done` end
+// it with the call's outcome, before the caller's handler runs. Throws what
+// a middleware's begin_insert throws.
+template <typename... Values>
+std::shared_ptr<core::middleware_run> begin_middleware(const client_options& options, const insert_call& call,
+                                                       completion<Values...>& done) {
+    auto run = std::make_shared<core::middleware_run>(options.insert_middleware, call);
+    if (!run->empty()) {
+        done = completion<Values...>::after(std::move(done),
+                                            [run](std::exception_ptr error) { run->finish(std::move(error)); });
+    }
+    return run;
 }
 
 // What a conversation's operation refers to, owned for its whole run.

@@ -33,7 +33,8 @@ void async_transaction::start_insert(detail::any_handler<insert_result> handler,
     }
     core::resolved_job job;
     try {
-        job = core::resolve_insert(args, opts, detail::defaults_of(state_->client->config->options),
+        const auto run = detail::begin_middleware(state_->client->config->options, insert_call{1, true}, done);
+        job = core::resolve_insert(*run, args, opts, detail::defaults_of(state_->client->config->options),
                                    riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), insert_result{});
@@ -52,7 +53,9 @@ void async_transaction::start_insert_many(detail::any_handler<std::vector<insert
     std::vector<core::resolved_job> resolved;
     try {
         if (jobs.empty()) throw validation_error("jobs", "at least one job is required");
-        resolved = core::resolve_insert_many(jobs, detail::defaults_of(state_->client->config->options),
+        const auto run =
+            detail::begin_middleware(state_->client->config->options, insert_call{jobs.size(), true}, done);
+        resolved = core::resolve_insert_many(*run, jobs, detail::defaults_of(state_->client->config->options),
                                              riverqueue::now(), core::args_text::copy);
     } catch (...) {
         done.complete(std::current_exception(), {});
@@ -66,6 +69,13 @@ void async_transaction::start_insert_streamed(detail::any_handler<insert_many_su
     libpq_async::completion<insert_many_summary> done(std::move(handler), executor());
     if (!state_) {
         done.complete(no_transaction(), {});
+        return;
+    }
+    try {
+        auto run = detail::begin_middleware(state_->client->config->options, insert_call{std::nullopt, true}, done);
+        if (!run->empty()) next = core::applied_by(std::move(run), std::move(next));
+    } catch (...) {
+        done.complete(std::current_exception(), {});
         return;
     }
     state_->client->insert_streamed_in(*state_->conn, std::move(next), std::move(on_result), std::move(done));
