@@ -209,3 +209,21 @@ func riverInsertClient(t *testing.T, pool *pgxpool.Pool, schema string) *river.C
 	}
 	return client
 }
+
+// startRiverClient starts a River Go client with `config`, stopped when the test ends.
+func startRiverClient(t *testing.T, pool *pgxpool.Pool, config *river.Config) *river.Client[pgx.Tx] {
+	t.Helper()
+	client, err := river.NewClient(riverpgxv5.New(pool), config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Stop(ctx)
+	})
+	return client
+}

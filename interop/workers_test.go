@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 )
 
@@ -117,7 +116,7 @@ func startWorkers(t *testing.T, pool *pgxpool.Pool, schema string, record *worke
 		record.never++
 		return nil
 	}))
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+	return startRiverClient(t, pool, &river.Config{
 		Schema:            schema,
 		Workers:           workers,
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}, "ordered": {MaxWorkers: 1}},
@@ -125,18 +124,6 @@ func startWorkers(t *testing.T, pool *pgxpool.Pool, schema string, record *worke
 		RetryPolicy:       immediateRetry{},
 		Logger:            nil,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := client.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = client.Stop(ctx)
-	})
-	return client
 }
 
 func waitFor(t *testing.T, what string, timeout time.Duration, done func() bool) {
