@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <riverqueue/errors.hpp>
+#include <riverqueue/migrator.hpp>
 
 #include "async_test_support.hpp"
 #include "support/recording_middleware.hpp"
@@ -35,9 +36,10 @@ protected:
     // Runs `body` as a coroutine on a client with `middleware` to its end;
     // its exception, if any, fails the test.
     void run(const std::vector<std::shared_ptr<job_insert_middleware>>& middleware,
-             const std::function<awaitable<void>(async_client&)>& body) {
+             const std::function<awaitable<void>(async_client&)>& body, const std::string& schema = {}) {
         asio::io_context io;
         auto opts = options(2);
+        if (!schema.empty()) opts.schema = schema;
         opts.insert_middleware = middleware;
         async_client client(io.get_executor(), opts);
         bool done = false;
@@ -48,9 +50,9 @@ protected:
         ASSERT_TRUE(run_until(io, [&] { return done; }));
     }
 
-    long stamped(const std::string& value) {
-        return std::stol(query("SELECT count(*) FROM " + table("river_job") + " WHERE metadata->>'request_id' = '" +
-                               value + "' AND tags = '{async}'"));
+    long stamped(const std::string& value, const std::string& in_table = {}) {
+        return std::stol(query("SELECT count(*) FROM " + (in_table.empty() ? table("river_job") : in_table) +
+                               " WHERE metadata->>'request_id' = '" + value + "' AND tags = '{async}'"));
     }
 };
 
@@ -90,6 +92,36 @@ TEST_F(async_middleware_test, EveryAsyncPathWritesWhatTheMiddlewareStamped) {
     const auto entries = log->entries();
     EXPECT_NE(std::find(entries.begin(), entries.end(), "begin request_id jobs=3 tx"), entries.end());
     EXPECT_NE(std::find(entries.begin(), entries.end(), "begin request_id jobs=? tx"), entries.end());
+}
+
+// River 0.11's schemas: at version 4 unique jobs take the advisory lock
+// path, at 5 the unique_key fast path; batches and streamed batches run as
+// the core's legacy operations.
+TEST_F(async_middleware_test, OldSchemaVersionsGetTheMiddlewaresChangesToo) {
+    for (int version : {4, 5}) {
+        SCOPED_TRACE(version);
+        scratch_schema legacy;
+        migrator(legacy.name()).migrate_up(admin_, version);
+        auto log = std::make_shared<middleware_log>();
+        auto stamping = std::make_shared<recording_middleware>("request_id", log);
+        stamping->stamp = "legacy";
+        stamping->tag = "async";
+        run(
+            {stamping},
+            [&](async_client& client) -> awaitable<void> {
+                insert_opts unique;
+                unique.unique = unique_opts{.by_args = unique_by_args_all{}};
+                co_await client.insert(note_args{1}, {}, use_awaitable);
+                co_await client.insert(note_args{2}, unique, use_awaitable);
+                co_await client.insert_many(notes(2), use_awaitable);
+                co_await client.insert_many(generating(notes(2)), {}, use_awaitable);
+                async_transaction tx = co_await client.begin(use_awaitable);
+                co_await tx.insert_many(notes(2), use_awaitable);
+                co_await tx.commit(use_awaitable);
+            },
+            legacy.name());
+        EXPECT_EQ(stamped("legacy", "\"" + legacy.name() + "\".river_job"), 8);
+    }
 }
 
 TEST_F(async_middleware_test, ScopesEndInReverseOrderBeforeTheHandler) {

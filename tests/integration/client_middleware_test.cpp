@@ -228,26 +228,37 @@ TEST_F(client_middleware_test, TheErrorOfTheInsertItselfReachesTheMiddleware) {
     EXPECT_EQ(log->entries().back(), "done watching jobs=1 error=priority: must be between 1 and 4");
 }
 
+// River 0.11's schemas: at version 4 unique jobs take the advisory lock
+// path, at 5 the unique_key fast path.
 TEST_F(client_middleware_test, LegacySchemasGetTheMiddlewaresChangesToo) {
-    scratch_schema legacy;
-    auto admin = connection::open(database_url());
-    migrator(legacy.name()).migrate_up(admin, 5);
-    auto log = std::make_shared<middleware_log>();
-    auto stamping = std::make_shared<recording_middleware>("request_id", log);
-    stamping->stamp = "legacy";
-    client_options options;
-    options.conninfo = database_url();
-    options.schema = legacy.name();
-    options.insert_middleware = {stamping};
-    client c(options);
-    insert_opts unique;
-    unique.unique = unique_opts{.by_args = unique_by_args_all{}};
-    c.insert_many(jobs_of(2));
-    c.insert(dynamic_args{"email", "{}"}, unique);
-    c.insert_many_fast(jobs_of(2));
-    EXPECT_EQ(testing::scalar(admin.native_handle(), "SELECT count(*) FROM \"" + legacy.name() +
-                                                "\".river_job WHERE metadata->>'request_id' = 'legacy'"),
-              "5");
+    for (int version : {4, 5}) {
+        SCOPED_TRACE(version);
+        scratch_schema legacy;
+        auto admin = connection::open(database_url());
+        migrator(legacy.name()).migrate_up(admin, version);
+        auto log = std::make_shared<middleware_log>();
+        auto stamping = std::make_shared<recording_middleware>("request_id", log);
+        stamping->stamp = "legacy";
+        client_options options;
+        options.conninfo = database_url();
+        options.schema = legacy.name();
+        options.insert_middleware = {stamping};
+        client c(options);
+        insert_opts unique;
+        unique.unique = unique_opts{.by_args = unique_by_args_all{}};
+        c.insert_many(jobs_of(2));
+        c.insert(dynamic_args{"email", "{}"}, unique);
+        // Of a kind of their own: at version 4 River 0.11 counts any row of
+        // the same kind and args as a duplicate, the plain ones above too.
+        auto unique_jobs = jobs_of(2, unique);
+        for (auto& job : unique_jobs) job.args.kind_name = "unique_email";
+        c.insert_many(unique_jobs);
+        for (const auto& again : c.insert_many(unique_jobs)) EXPECT_TRUE(again.unique_skipped_as_duplicated);
+        c.insert_many_fast(jobs_of(2));
+        EXPECT_EQ(testing::scalar(admin.native_handle(), "SELECT count(*) FROM \"" + legacy.name() +
+                                                            "\".river_job WHERE metadata->>'request_id' = 'legacy'"),
+                  "7");
+    }
 }
 
 }  // namespace
