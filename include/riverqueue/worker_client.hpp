@@ -54,11 +54,12 @@ struct worker_options {
     // As client_options::prepared_statements.
     bool prepared_statements = true;
     // Take part in River's leader election (river_leader, compatible with
-    // River Go's) and, while leading, run River's scheduler, which makes
-    // retryable and scheduled jobs available when due. Off by default: the
-    // leader is also the one to run River's rescuer, cleaners and periodic
-    // jobs, which this runtime does not have yet, so turn it on only where no
-    // River Go client is leader-eligible on the schema (docs/workers.md).
+    // River Go's) and, while leading, run River's scheduler (which makes
+    // retryable and scheduled jobs available when due), rescuer and cleaners.
+    // Off by default: the leader is also the one to run River's periodic
+    // jobs and reindexer, which this runtime does not have yet, so turn it on
+    // only where no leader-eligible River Go client on the schema relies on
+    // them (docs/workers.md).
     bool leader_election = false;
     // How long a job may stay running before the leader's rescuer takes it
     // for stuck (River's RescueStuckJobsAfter); at least job_timeout.
