@@ -8,14 +8,12 @@ import (
 	"os"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 )
 
 // The ends_ kinds, as interop_work_jobs works them (interop/cpp/work_jobs.cpp).
@@ -292,8 +290,11 @@ func readEndsRows(t *testing.T, pool *pgxpool.Pool, schema string, clientIDs map
 	return out
 }
 
-// unsettledRows describes the jobs settled waits for.
+// unsettledRows describes the jobs of the schema not yet at their end: those
+// available, running or pending, and those scheduled or retryable that are
+// due within half an hour.
 func unsettledRows(t *testing.T, pool *pgxpool.Pool, schema string) []string {
+	t.Helper()
 	rows, err := pool.Query(context.Background(), "SELECT id, kind, state::text, attempt, scheduled_at - now() FROM "+
 		schema+".river_job WHERE state IN ('available', 'running', 'pending') OR (state IN ('scheduled', 'retryable')"+
 		" AND scheduled_at < now() + interval '30 minutes') ORDER BY id")
@@ -311,6 +312,9 @@ func unsettledRows(t *testing.T, pool *pgxpool.Pool, schema string) []string {
 			t.Fatal(err)
 		}
 		out = append(out, fmt.Sprintf("job %d %s %s attempt %d due in %s", id, kind, state, attempt, due))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -343,46 +347,8 @@ func (h quietUnknownKinds) WithGroup(name string) slog.Handler {
 // election on, as River's default), polling as often as the C++ processes.
 func startEndsClient(t *testing.T, pool *pgxpool.Pool, schema, queue string, workers *river.Workers) (*river.Client[pgx.Tx], func()) {
 	t.Helper()
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Schema:            schema,
-		Workers:           workers,
-		Queues:            map[string]river.QueueConfig{queue: {MaxWorkers: 10}},
-		FetchPollInterval: 20 * time.Millisecond,
-		FetchCooldown:     10 * time.Millisecond,
-		Logger: slog.New(quietUnknownKinds{slog.NewTextHandler(os.Stderr,
-			&slog.HandlerOptions{Level: slog.LevelWarn})}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := client.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := client.Stop(ctx); err != nil {
-				t.Errorf("stopping River's client: %v", err)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return client, stop
-}
-
-// settled says whether every job of the schema is at its end: none
-// available, running or pending, and no scheduled or retryable one due
-// within half an hour.
-func settled(t *testing.T, pool *pgxpool.Pool, schema string) bool {
-	var n int
-	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM "+schema+".river_job WHERE state IN"+
-		" ('available', 'running', 'pending') OR (state IN ('scheduled', 'retryable') AND"+
-		" scheduled_at < now() + interval '30 minutes')").Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n == 0
+	return startRiverWorkersLogging(t, pool, schema, queue, 10, workers,
+		quietUnknownKinds{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 }
 
 // One job set (completions, failures retried by River's backoff and by a
@@ -414,7 +380,8 @@ func TestCppAndGoFleetsReachTheSameEndStates(t *testing.T) {
 	go1, stopGo1 := startEndsClient(t, pool, goSchema, queue, workers)
 	go2, stopGo2 := startEndsClient(t, pool, goSchema, queue, workers)
 
-	for deadline := time.Now().Add(90 * time.Second); !settled(t, pool, cppSchema) || !settled(t, pool, goSchema); {
+	for deadline := time.Now().Add(90 * time.Second); len(unsettledRows(t, pool, cppSchema)) > 0 ||
+		len(unsettledRows(t, pool, goSchema)) > 0; {
 		if time.Now().After(deadline) {
 			for _, schema := range []string{cppSchema, goSchema} {
 				for _, r := range unsettledRows(t, pool, schema) {

@@ -205,10 +205,18 @@ func (r *goRuns) snapshot() map[int64]int {
 }
 
 // startRiverWorkers starts a River Go client working `queue` with `workers`,
-// polling as often as the C++ worker does. Stop it with the returned
-// function (also run at cleanup).
+// polling as often as the C++ worker does, its warnings and errors logged to
+// stderr. Stop it with the returned function (also run at cleanup).
 func startRiverWorkers(t *testing.T, pool *pgxpool.Pool, schema, queue string, maxWorkers int,
 	workers *river.Workers) (*river.Client[pgx.Tx], func()) {
+	t.Helper()
+	return startRiverWorkersLogging(t, pool, schema, queue, maxWorkers, workers,
+		slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// startRiverWorkersLogging is startRiverWorkers logging to `logs`.
+func startRiverWorkersLogging(t *testing.T, pool *pgxpool.Pool, schema, queue string, maxWorkers int,
+	workers *river.Workers, logs slog.Handler) (*river.Client[pgx.Tx], func()) {
 	t.Helper()
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Schema:            schema,
@@ -216,7 +224,7 @@ func startRiverWorkers(t *testing.T, pool *pgxpool.Pool, schema, queue string, m
 		Queues:            map[string]river.QueueConfig{queue: {MaxWorkers: maxWorkers}},
 		FetchPollInterval: 20 * time.Millisecond,
 		FetchCooldown:     10 * time.Millisecond,
-		Logger:            slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:            slog.New(logs),
 	})
 	if err != nil {
 		t.Fatal(err)
