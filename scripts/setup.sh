@@ -16,11 +16,13 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libpqxx-dev
   pgbouncer openssl
   golang-go jq
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
 for package in "${packages[@]}"; do
-  # golang-go is only needed when no Go toolchain is on PATH.
+  # golang-go is only needed when no Go toolchain is on PATH. clang-14 and its
+  # libFuzzer (libclang-rt-14-dev) are for scripts/fuzz.sh only.
   if [ "$package" = golang-go ] && command -v go >/dev/null 2>&1; then continue; fi
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done

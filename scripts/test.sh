@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite:
 #   1. a Release build (-O3, what users ship; GCC 12 warns more there) with
-#      warnings as errors, and every ctest label;
+#      warnings as errors, and every ctest label (with fuzz: the fuzz targets
+#      replaying their committed corpus; scripts/fuzz.sh fuzzes);
 #   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer (unit, integration, faults);
 #   3. a build with ThreadSanitizer for the concurrent parts.
 # Tests start their own PostgreSQL unless DATABASE_URL is set.
@@ -18,8 +19,8 @@ build_and_test() {
   (cd "$build_dir" && ctest --output-on-failure -j "$jobs" $ctest_args)
 }
 
-echo "== Release build with warnings as errors; every test"
-build_and_test "$root/build" "" -DCMAKE_BUILD_TYPE=Release
+echo "== Release build with warnings as errors; every test (the fuzz targets replaying their corpus among them)"
+build_and_test "$root/build" "" -DCMAKE_BUILD_TYPE=Release -DRIVERQUEUE_FUZZ=ON
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, integration and fault tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -38,7 +38,9 @@ struct unique_key_input {
     time_point now{};
 };
 
-// Computes the key. Validates `opts` first (throws validation_error).
+// Computes the key. Validates `opts` first (throws validation_error); with a
+// by_period, the period's base (scheduled_at, else now) must be in River's
+// years 0001 to 9999 (validation_error naming scheduled_at or now).
 // Precondition: !opts.empty().
 unique_key compute_unique_key(const unique_key_input& input, const unique_opts& opts);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <riverqueue/errors.hpp>
 
@@ -166,35 +167,48 @@ void append_number(std::string& out, std::string_view text) {
     append_plain_digits(out, scientific);
 }
 
-void append_value(std::string& out, const json::value& v) {
-    switch (v.type) {
-        case json::value_type::null: out += "null"; return;
-        case json::value_type::boolean: out += v.text; return;
-        case json::value_type::number: append_number(out, v.text); return;
-        case json::value_type::string: append_string(out, v.text); return;
-        case json::value_type::array: {
-            out.push_back('[');
-            bool first = true;
-            for (const auto& item : v.items) {
-                if (!first) out.push_back(',');
-                first = false;
-                append_value(out, item);
-            }
-            out.push_back(']');
-            return;
+void append_value(std::string& out, const json::value& root) {
+    // Without recursion, like the reader: a stack of open arrays and objects
+    // with the index of each one's next element, so that depth costs heap, not
+    // calls (args may nest json::max_nesting_depth levels).
+    struct open_container {
+        const json::value* container;
+        std::size_t next;
+    };
+    std::vector<open_container> open;
+    const json::value* v = &root;
+    while (v != nullptr) {
+        switch (v->type) {
+            case json::value_type::null: out += "null"; break;
+            case json::value_type::boolean: out += v->text; break;
+            case json::value_type::number: append_number(out, v->text); break;
+            case json::value_type::string: append_string(out, v->text); break;
+            case json::value_type::array: out.push_back('['); open.push_back({v, 0}); break;
+            case json::value_type::object: out.push_back('{'); open.push_back({v, 0}); break;
         }
-        case json::value_type::object: {
-            out.push_back('{');
-            bool first = true;
-            for (const auto& [name, member_value] : v.members) {
-                if (!first) out.push_back(',');
-                first = false;
-                append_string(out, name);
-                out.push_back(':');
-                append_value(out, member_value);
+        // The next value: the innermost open container's next element, after
+        // closing those that have none left.
+        v = nullptr;
+        while (!open.empty()) {
+            open_container& top = open.back();
+            const bool object = top.container->type == json::value_type::object;
+            const std::size_t count = object ? top.container->members.size() : top.container->items.size();
+            if (top.next == count) {
+                out.push_back(object ? '}' : ']');
+                open.pop_back();
+                continue;
             }
-            out.push_back('}');
-            return;
+            if (top.next > 0) out.push_back(',');
+            if (object) {
+                const json::member& member = top.container->members[top.next];
+                append_string(out, member.first);
+                out.push_back(':');
+                v = &member.second;
+            } else {
+                v = &top.container->items[top.next];
+            }
+            ++top.next;
+            break;
         }
     }
 }

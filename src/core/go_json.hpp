@@ -29,6 +29,7 @@ void append_member_name(std::string& out, std::string_view name);
 void append_number(std::string& out, std::string_view text);
 
 // Appends `v` compactly: member order kept, strings and numbers as above.
+// Iterative: any depth the reader accepts, on any thread's stack.
 void append_value(std::string& out, const json::value& v);
 
 }  // namespace riverqueue::core::go_json

@@ -42,6 +42,7 @@ public:
         pos_ += length;
         return out;
     }
+    std::size_t remaining() const noexcept { return bytes_.size() - pos_; }
 
 private:
     std::string_view bytes_;
@@ -76,6 +77,9 @@ std::vector<binary_cell> array_elements(std::string_view bytes) {
     const std::int32_t count = reader.read_int32();
     reader.read_int32();  // lower bound
     if (count < 0) malformed("negative array length");
+    // Each element takes at least its 4-byte length: a count beyond that is
+    // malformed, and must not size the reservation below.
+    if (static_cast<std::size_t>(count) > reader.remaining() / 4) malformed("array length beyond its data");
     std::vector<binary_cell> elements;
     elements.reserve(static_cast<std::size_t>(count));
     for (std::int32_t i = 0; i < count; ++i) {
@@ -193,7 +197,12 @@ struct binary_cells {
 // ... and in the text forms job_columns() selects (see job_columns.cpp).
 struct text_cells {
     static std::int64_t int8(std::string_view v) { return text_int(v); }
-    static int int2(std::string_view v) { return static_cast<int>(text_int(v)); }
+    static int int2(std::string_view v) {
+        // What the binary format's width enforces: a smallint.
+        const std::int64_t value = text_int(v);
+        if (value < INT16_MIN || value > INT16_MAX) malformed("smallint out of range");
+        return static_cast<int>(value);
+    }
     static std::string jsonb(std::string_view v) { return std::string(v); }
     static time_point time(std::string_view v) { return text_time(v); }
     static std::vector<std::string> strings(std::string_view v) { return text_json_strings(v); }

@@ -80,6 +80,12 @@ unique_key compute_unique_key(const unique_key_input& input, const unique_opts& 
     }
     if (opts.by_period.count() != 0) {
         const time_point base = input.scheduled_at.value_or(input.now);
+        // River's years only: the period's arithmetic and its RFC 3339 text
+        // hold nothing else (an insert refuses such a scheduled_at anyway).
+        if (!core::within_river_range(base)) {
+            throw validation_error(input.scheduled_at ? "scheduled_at" : "now",
+                                   "must be between 0001-01-01 and 9999-12-31 (UTC) for a unique period");
+        }
         s += "&period=";
         s += core::format_rfc3339_seconds(core::truncate_like_go(base, opts.by_period));
     }

@@ -21,6 +21,9 @@ void validate_kind(std::string_view kind) {
     const auto length = utf8_code_points(kind);
     if (!length) throw validation_error("kind", "must be valid UTF-8");
     if (*length < 1 || *length > 127) throw validation_error("kind", "must be 1 to 127 characters long");
+    // PostgreSQL's text cannot hold it: COPY refuses the batch, and a
+    // parameter (a C string) would be cut short there.
+    if (kind.find('\0') != std::string_view::npos) throw validation_error("kind", "cannot contain the NUL character");
 }
 
 void validate_queue(std::string_view queue) {

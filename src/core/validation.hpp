@@ -5,7 +5,8 @@
 
 namespace riverqueue::core {
 
-// 1 to 127 characters of valid UTF-8 (River's kind_length check).
+// 1 to 127 characters of valid UTF-8 (River's kind_length check), without NUL
+// (which PostgreSQL's text cannot hold).
 void validate_kind(std::string_view kind);
 // River's validateQueueName: 1..64 bytes matching ^(?:[a-z0-9])+(?:[_|\-]?[a-z0-9]+)*$.
 void validate_queue(std::string_view queue);

@@ -11,6 +11,7 @@
 
 #include "core/go_json.hpp"
 #include "core/json.hpp"
+#include "support/small_stack.hpp"
 
 namespace riverqueue::core {
 namespace {
@@ -141,6 +142,24 @@ TEST(GoJsonValue, GoOutputIsAFixedPoint) {
     for (const char* go_output : {R"({"a":0.1,"b":1e+21,"c":"\u003c\u2028","d":[null,false,-0]})", R"([])", R"("")"}) {
         EXPECT_EQ(rewritten(go_output), go_output);
     }
+}
+
+// Args may nest json::max_nesting_depth levels; writing them (for a unique key)
+// took a call per level, more than a 256 KiB stack holds (found by
+// fuzz/go_json_unique_key).
+TEST(GoJsonValue, WritesTheDeepestArgsOnASmallStack) {
+    const std::size_t depth = json::max_nesting_depth;
+    std::string objects;
+    for (std::size_t i = 0; i < depth; ++i) objects += "{\"a\":";
+    objects += "1.50" + std::string(depth, '}');
+    const std::string arrays = std::string(depth - 2, '[') + "[1.0,{}]" + std::string(depth - 2, ']');
+    test::on_small_stack([&] {
+        std::string expected;
+        for (std::size_t i = 0; i < depth; ++i) expected += "{\"a\":";
+        expected += "1.5" + std::string(depth, '}');
+        EXPECT_EQ(rewritten(objects), expected);
+        EXPECT_EQ(rewritten(arrays), std::string(depth - 2, '[') + "[1,{}]" + std::string(depth - 2, ']'));
+    });
 }
 
 }  // namespace

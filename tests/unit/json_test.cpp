@@ -2,15 +2,13 @@
 // member order and duplicate members as written.
 #include <gtest/gtest.h>
 
-#include <pthread.h>
-
-#include <functional>
 #include <string>
 
 #include <riverqueue/errors.hpp>
 
 #include "core/json.hpp"
 #include "core/validation.hpp"
+#include "support/small_stack.hpp"
 
 namespace riverqueue::core::json {
 namespace {
@@ -136,21 +134,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
-// Runs `body` on a thread with a 256 KiB stack: a reader or destructor that
-// took a call per level would overflow it long before max_nesting_depth.
-void on_small_stack(const std::function<void()>& body) {
-    pthread_attr_t attributes;
-    ASSERT_EQ(pthread_attr_init(&attributes), 0);
-    ASSERT_EQ(pthread_attr_setstacksize(&attributes, 256 * 1024), 0);
-    pthread_t thread;
-    const auto run = [](void* argument) -> void* {
-        (*static_cast<const std::function<void()>*>(argument))();
-        return nullptr;
-    };
-    ASSERT_EQ(pthread_create(&thread, &attributes, run, const_cast<std::function<void()>*>(&body)), 0);
-    pthread_attr_destroy(&attributes);
-    ASSERT_EQ(pthread_join(thread, nullptr), 0);
-}
+using test::on_small_stack;
 
 TEST(JsonReader, AcceptsNestingUpToGosLimit) {
     // Go's encoding/json reads 10000 levels and refuses the next.

@@ -177,6 +177,9 @@ TEST(RowDecoderText, MalformedCellsAreRejected) {
     const std::vector<std::pair<std::size_t, std::string>> broken = {
         {0, "12x"}, {3, "1.5"}, {4, "{}"}, {4, "[1]"}, {6, "[{"}, {13, "done"}, {16, std::string(63, 'a')},
         {16, std::string(64, 'G')}, {17, "0000001"}, {17, "00000002"},
+        // smallint columns (attempt, max_attempts, priority) beyond a smallint
+        // were cut to an int instead (found by fuzz/row_decoder)
+        {2, "32768"}, {9, "17673230045678900"}, {11, "-32769"},
     };
     for (const auto& [column, text] : broken) {
         std::vector<std::string> cells = good;
@@ -186,6 +189,13 @@ TEST(RowDecoderText, MalformedCellsAreRejected) {
     }
     std::vector<binary_cell> row(good.begin(), good.end());
     EXPECT_NO_THROW(decode_job_row_text(row));
+    std::vector<std::string> limits = good;
+    limits[2] = "32767";
+    limits[11] = "-32768";
+    std::vector<binary_cell> limits_row(limits.begin(), limits.end());
+    const job_row job = decode_job_row_text(limits_row);
+    EXPECT_EQ(job.attempt, 32767);
+    EXPECT_EQ(job.priority, -32768);
 }
 
 TEST(RowDecoder, NullColumnsLeaveDefaults) {
@@ -276,6 +286,11 @@ INSTANTIATE_TEST_SUITE_P(
                     int4(1) + int4(0) + int4(text_oid) + int4(1) + int4(1) + int4(10) + "abc"},
         broken_cell{"missing element", 15, int4(1) + int4(0) + int4(text_oid) + int4(2) + int4(1) + int4(1) + "a"},
         broken_cell{"negative array length", 15, int4(1) + int4(0) + int4(text_oid) + int4(-1) + int4(1)},
+        // A length claiming far more elements than the cell holds is refused
+        // before anything is sized by it (it used to reserve 48 GiB: found by
+        // fuzz/row_decoder).
+        broken_cell{"array length beyond its data", 15,
+                    int4(1) + int4(0) + int4(text_oid) + int4(INT32_MAX) + int4(1) + int4(1) + "a"},
         broken_cell{"two-dimensional array", 15,
                     int4(2) + int4(0) + int4(text_oid) + int4(1) + int4(1) + int4(1) + int4(1) + int4(1) + "a"},
         broken_cell{"NULL tag", 15, binary_array(text_oid, {"a", std::nullopt})},

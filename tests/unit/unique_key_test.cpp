@@ -31,6 +31,7 @@
 #include "core/sha256.hpp"
 #include "core/time_format.hpp"
 #include "core/unique_key_builder.hpp"
+#include "support/small_stack.hpp"
 
 namespace riverqueue {
 namespace {
@@ -293,6 +294,49 @@ TEST(UniqueKey, ASubsetIsLookedUpInArgsOfAnyShape) {
     const unique_opts by_long_index{.by_args = unique_by_args_subset{"123456789012345678901234567890"}};
     EXPECT_EQ(compute_unique_key(unique_key_input{"k", "[5]", "default", std::nullopt, {}}, by_long_index).key_string,
               "&kind=k&args=");
+}
+
+// The deepest args an insert accepts get a key on a small stack too, all of
+// them or a subset (found by fuzz/go_json_unique_key).
+TEST(UniqueKey, TheDeepestArgsOnASmallStack) {
+    const std::size_t depth = core::json::max_nesting_depth - 1;
+    const std::string nested = std::string(depth, '[') + std::string(depth, ']');
+    const std::string args = "{\"b\":" + nested + ",\"a\":1}";
+    test::on_small_stack([&] {
+        const auto all = compute_unique_key(unique_key_input{"k", args, "default", std::nullopt, {}},
+                                            {.by_args = unique_by_args_all{}});
+        EXPECT_EQ(all.key_string, "&kind=k&args={\"a\":1,\"b\":" + nested + "}");
+        const auto subset = compute_unique_key(unique_key_input{"k", args, "default", std::nullopt, {}},
+                                               {.by_args = unique_by_args_subset{"b"}});
+        EXPECT_EQ(subset.key_string, "&kind=k&args={\"b\":" + nested + "}");
+    });
+}
+
+// A period counted from an instant outside River's years overflowed (undefined
+// behaviour) instead of being refused (found by fuzz/go_json_unique_key).
+TEST(UniqueKey, APeriodFromBeyondRiversYearsIsRefused) {
+    const unique_opts hourly{.by_period = std::chrono::hours(1)};
+    const time_point first = core::earliest_river_time, last = core::latest_river_time;
+    const auto field_refused = [&](std::optional<time_point> scheduled_at, time_point now) -> std::string {
+        try {
+            compute_unique_key(unique_key_input{"k", "{}", "default", scheduled_at, now}, hourly);
+            return "accepted";
+        } catch (const validation_error& e) {
+            return e.field();
+        }
+    };
+    EXPECT_EQ(field_refused(time_point::min(), {}), "scheduled_at");
+    EXPECT_EQ(field_refused(first - std::chrono::microseconds(1), {}), "scheduled_at");
+    EXPECT_EQ(field_refused(last + std::chrono::microseconds(1), {}), "scheduled_at");
+    EXPECT_EQ(field_refused(time_point::max(), {}), "scheduled_at");
+    EXPECT_EQ(field_refused(std::nullopt, time_point::min()), "now");
+    EXPECT_EQ(field_refused(first, time_point::min()), "accepted");
+    EXPECT_EQ(field_refused(last, {}), "accepted");
+    EXPECT_EQ(compute_unique_key(unique_key_input{"k", "{}", "default", first, {}}, hourly).key_string,
+              "&kind=k&period=0001-01-01T00:00:00Z");
+    // Without a period the instant is not part of the key.
+    EXPECT_NO_THROW(compute_unique_key(unique_key_input{"k", "{}", "default", time_point::min(), {}},
+                                       {.by_queue = true}));
 }
 
 TEST(UniqueKey, EmptySubsetMeansAllKeys) {

@@ -112,6 +112,16 @@ TEST(ValidateKind, RejectsWhatPostgresRefuses) {
     EXPECT_EQ(kind_verdict("\xf4\x8f\xbf\xbf"), "accepted");  // U+10FFFF
 }
 
+// PostgreSQL's text holds no NUL: COPY refused the whole batch, and a text
+// parameter, a C string, stored the kind cut at it (found by fuzz/copy_encoder).
+TEST(ValidateKind, RejectsTheNulCharacter) {
+    using namespace std::string_literals;
+    EXPECT_EQ(kind_verdict("\0"s), "kind");
+    EXPECT_EQ(kind_verdict("kind\0suffix"s), "kind");
+    EXPECT_EQ(kind_verdict("kind\0"s), "kind");
+    EXPECT_EQ(kind_verdict("kind\x01"), "accepted");  // other control characters are text
+}
+
 TEST(ValidateJsonObject, AcceptsOnlyStorableObjects) {
     const auto object_verdict = [](std::string_view text) {
         return verdict([&] { validate_json_object(text, "metadata"); });

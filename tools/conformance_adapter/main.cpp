@@ -21,19 +21,6 @@ std::string error_response(const std::string& id, rpc_code code, const std::stri
            ",\"message\":" + riverqueue::tools::json_string(message) + "},\"id\":" + id + ",\"jsonrpc\":\"2.0\"}";
 }
 
-namespace json = riverqueue::tools::json;
-
-// The request's id as the response repeats it. JSON-RPC 2.0 ids are strings,
-// numbers or null; numbers keep their text.
-std::string id_json(const json::value& id) {
-    switch (id.type) {
-        case json::value_type::string: return riverqueue::tools::json_string(id.text);
-        case json::value_type::number: return id.text;
-        case json::value_type::null: return "null";
-        default: throw rpc_error(rpc_code::invalid_request, "id must be a string, a number or null");
-    }
-}
-
 std::string env(const char* name, const char* fallback = "") {
     const char* value = std::getenv(name);
     return value != nullptr && *value != '\0' ? value : fallback;
@@ -71,39 +58,17 @@ int main() {
     std::string line;
     while (std::getline(std::cin, line)) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        std::string id = "null";
+        rpc_request request;
         std::string response;
         try {
-            json::value request;
-            try {
-                request = json::parse(line);
-            } catch (const json::parse_error& e) {
-                // One request per line: the column says where.
-                throw rpc_error(rpc_code::parse_error,
-                                "not valid JSON at column " + std::to_string(e.column()) + ": " + e.reason());
-            }
-            if (request.type != json::value_type::object) {
-                throw rpc_error(rpc_code::invalid_request, "request must be an object");
-            }
-            if (const auto* request_id = riverqueue::tools::find_member(request, "id")) id = id_json(*request_id);
-            const auto* version = riverqueue::tools::find_member(request, "jsonrpc");
-            if (version == nullptr || version->type != json::value_type::string || version->text != "2.0") {
-                throw rpc_error(rpc_code::invalid_request, "jsonrpc must be 2.0");
-            }
-            const auto* method = riverqueue::tools::find_member(request, "method");
-            if (method == nullptr || method->type != json::value_type::string) {
-                throw rpc_error(rpc_code::invalid_request, "method is required");
-            }
-            static const json::value no_params;  // null: the methods read it as {}
-            const auto* params = riverqueue::tools::find_member(request, "params");
-            const std::string result = handler.call(method->text, params != nullptr ? *params : no_params,
-                                                    riverqueue::tools::raw_member(line, "params"));
-            response = "{\"id\":" + id + ",\"jsonrpc\":\"2.0\",\"result\":" + result + "}";
+            read_request(line, request);
+            const std::string result = handler.call(request.method, request.params, request.raw_params);
+            response = "{\"id\":" + request.id + ",\"jsonrpc\":\"2.0\",\"result\":" + result + "}";
         } catch (const rpc_error& e) {
-            response = error_response(id, e.code(), e.what());
+            response = error_response(request.id, e.code(), e.what());
             std::cerr << "riverqueue-conformance-adapter: " << e.what() << "\n";
         } catch (const std::exception& e) {
-            response = error_response(id, rpc_code::internal, e.what());
+            response = error_response(request.id, rpc_code::internal, e.what());
             std::cerr << "riverqueue-conformance-adapter: " << e.what() << "\n";
         }
         std::cout << response << "\n" << std::flush;

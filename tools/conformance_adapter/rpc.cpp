@@ -1,9 +1,23 @@
 #include "rpc.hpp"
 
+#include "job_json.hpp"
+#include "raw_json.hpp"
+
 namespace riverqueue::conformance {
 namespace {
 
 namespace json = tools::json;
+
+// The request's id as the response repeats it. JSON-RPC 2.0 ids are strings,
+// numbers or null; numbers keep their text.
+std::string id_json(const json::value& id) {
+    switch (id.type) {
+        case json::value_type::string: return tools::json_string(id.text);
+        case json::value_type::number: return id.text;
+        case json::value_type::null: return "null";
+        default: throw rpc_error(rpc_code::invalid_request, "id must be a string, a number or null");
+    }
+}
 
 const json::value& as_object(const json::value& value, std::string_view where) {
     static const json::value empty_object = [] {
@@ -19,6 +33,36 @@ const json::value& as_object(const json::value& value, std::string_view where) {
 }
 
 }  // namespace
+
+void read_request(std::string_view line, rpc_request& request) {
+    json::value document;
+    try {
+        document = json::parse(line);
+    } catch (const json::parse_error& e) {
+        // One request per line: the column says where.
+        throw rpc_error(rpc_code::parse_error, "not valid JSON at column " + std::to_string(e.column()) + ": " + e.reason());
+    }
+    if (document.type != json::value_type::object) throw rpc_error(rpc_code::invalid_request, "request must be an object");
+    if (const auto* id = tools::find_member(document, "id")) request.id = id_json(*id);
+    const auto* version = tools::find_member(document, "jsonrpc");
+    if (version == nullptr || version->type != json::value_type::string || version->text != "2.0") {
+        throw rpc_error(rpc_code::invalid_request, "jsonrpc must be 2.0");
+    }
+    const auto* method = tools::find_member(document, "method");
+    if (method == nullptr || method->type != json::value_type::string) {
+        throw rpc_error(rpc_code::invalid_request, "method is required");
+    }
+    request.method = method->text;
+    // The last params, as find_member finds it; moved out, not copied (a copy
+    // would take a call per level of nesting).
+    for (auto it = document.members.rbegin(); it != document.members.rend(); ++it) {
+        if (it->first == "params") {
+            request.params = std::move(it->second);
+            break;
+        }
+    }
+    request.raw_params = tools::raw_member(line, "params");
+}
 
 params_reader::params_reader(const json::value& params, std::initializer_list<std::string_view> allowed,
                              std::string_view where)

@@ -35,6 +35,25 @@ private:
     rpc_code code_;
 };
 
+// One request line of the harness, read.
+struct rpc_request {
+    // The request's id as the response repeats it (JSON text): a string, a
+    // number as written, or null.
+    std::string id = "null";
+    std::string method;
+    // The params, JSON null when absent or null (the methods read it as {}).
+    tools::json::value params;
+    // The same params as the line wrote them (within the line), so that job
+    // args reach the library with their number spellings intact; empty when absent.
+    std::string_view raw_params;
+};
+
+// Reads one line of newline-delimited JSON-RPC 2.0 into `request`. Throws
+// rpc_error: parse_error for a line that is not JSON, invalid_request for one
+// that is not a request. `request.id` is set as soon as it is read, so that an
+// error after it is answered with the request's id.
+void read_request(std::string_view line, rpc_request& request);
+
 // Reads an object's members strictly: unknown members are invalid params.
 class params_reader {
 public:
