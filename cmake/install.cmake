@@ -49,3 +49,44 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/riverqueueConfigVersion.c
 install(FILES ${PROJECT_BINARY_DIR}/riverqueueConfig.cmake
   ${PROJECT_BINARY_DIR}/riverqueueConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/riverqueue)
+
+# <riverqueue/version.hpp>, generated from project(VERSION) (src/CMakeLists.txt).
+install(FILES ${PROJECT_BINARY_DIR}/include/riverqueue/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/riverqueue)
+
+# riverqueue.pc for builds without CMake (`pkg-config --cflags --libs
+# riverqueue`; the headers need -std=c++20). It is written at install time,
+# so that its prefix is the one installed to: `cmake --install --prefix DIR`,
+# or /usr in the Debian package. A static riverqueue needs libpq and libcrypto
+# whenever it is linked (Requires); a shared one only for static links
+# (Requires.private). The optional components are CMake-only.
+get_target_property(riverqueue_type riverqueue TYPE)
+if(riverqueue_type STREQUAL "STATIC_LIBRARY")
+  set(RIVERQUEUE_PC_REQUIRES "")
+else()
+  set(RIVERQUEUE_PC_REQUIRES ".private")
+endif()
+foreach(dir LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${dir}}")
+    set(RIVERQUEUE_PC_${dir} "${CMAKE_INSTALL_${dir}}")
+  else()
+    set(RIVERQUEUE_PC_${dir} "\${prefix}/${CMAKE_INSTALL_${dir}}")
+  endif()
+endforeach()
+set(RIVERQUEUE_PC_PREFIX "@RIVERQUEUE_PC_PREFIX@")  # left for install time
+configure_file(cmake/riverqueue.pc.in ${PROJECT_BINARY_DIR}/pkgconfig/riverqueue.pc.in @ONLY)
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(riverqueue_pc_destination "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+else()
+  set(riverqueue_pc_destination "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+endif()
+# One file per install prefix and DESTDIR: installs to two prefixes may run at once.
+install(CODE "
+set(RIVERQUEUE_PC_PREFIX \"\${CMAKE_INSTALL_PREFIX}\")
+string(MD5 riverqueue_pc_dir \"\$ENV{DESTDIR}|\${CMAKE_INSTALL_PREFIX}\")
+set(riverqueue_pc \"${PROJECT_BINARY_DIR}/pkgconfig/\${riverqueue_pc_dir}/riverqueue.pc\")
+configure_file(\"${PROJECT_BINARY_DIR}/pkgconfig/riverqueue.pc.in\" \"\${riverqueue_pc}\" @ONLY)
+file(INSTALL DESTINATION \"${riverqueue_pc_destination}\" TYPE FILE FILES \"\${riverqueue_pc}\")
+")
+
+include(${CMAKE_CURRENT_LIST_DIR}/packaging.cmake)

@@ -13,10 +13,11 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libpq-dev postgresql-15 postgresql-client-15
   libboost1.81-dev libboost-json1.81-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libpqxx-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libpqxx-dev nlohmann-json3-dev
   pgbouncer openssl
   golang-go jq
   clang-14 libclang-rt-14-dev
+  python3-venv
 )
 
 missing=()

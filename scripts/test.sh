@@ -2,7 +2,9 @@
 # Sets everything up and runs the whole test suite:
 #   1. a Release build (-O3, what users ship; GCC 12 warns more there) with
 #      warnings as errors, and every ctest label (with fuzz: the fuzz targets
-#      replaying their committed corpus; scripts/fuzz.sh fuzzes);
+#      replaying their committed corpus, scripts/fuzz.sh fuzzes; packaging: the
+#      Debian package, installed with dpkg -i when root with CI=true, and
+#      Conan's `conan create` with Conan from PyPI);
 #   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer (unit, integration, faults);
 #   3. a build with ThreadSanitizer for the concurrent parts.
 # Tests start their own PostgreSQL unless DATABASE_URL is set.

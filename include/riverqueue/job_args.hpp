@@ -46,15 +46,24 @@ struct dynamic_args {
     const riverqueue::insert_opts& insert_opts() const noexcept { return defaults; }
 };
 
+// The per-kind defaults of a value with kind() and, optionally, insert_opts()
+// (a job_args, or a type the JSON adapters in <riverqueue/json/> convert):
+// its insert_opts(), or none.
+template <typename T>
+riverqueue::insert_opts default_insert_opts_of(const T& args) {
+    if constexpr (requires {
+                      { args.insert_opts() } -> std::convertible_to<riverqueue::insert_opts>;
+                  }) {
+        return riverqueue::insert_opts(args.insert_opts());
+    } else {
+        return {};
+    }
+}
+
 // Turns any job_args into dynamic_args.
 template <job_args T>
 dynamic_args to_dynamic_args(const T& args) {
-    if constexpr (job_args_with_insert_opts<T>) {
-        return dynamic_args{std::string(args.kind()), std::string(args.to_json()),
-                            riverqueue::insert_opts(args.insert_opts())};
-    } else {
-        return dynamic_args{std::string(args.kind()), std::string(args.to_json()), {}};
-    }
+    return dynamic_args{std::string(args.kind()), std::string(args.to_json()), default_insert_opts_of(args)};
 }
 
 inline dynamic_args to_dynamic_args(dynamic_args args) { return args; }

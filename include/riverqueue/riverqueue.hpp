@@ -20,3 +20,4 @@
 #include <riverqueue/transaction_ref.hpp>
 #include <riverqueue/unique_key.hpp>
 #include <riverqueue/unique_opts.hpp>
+#include <riverqueue/version.hpp>

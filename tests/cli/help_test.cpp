@@ -21,6 +21,15 @@ TEST(cli_help, TopLevelHelpListsCommandsAndExitStatuses) {
     }
 }
 
+TEST(cli_help, VersionIsTheProjectsVersion) {
+    // project(VERSION) in CMakeLists.txt, through riverqueue::version().
+    const auto result = run_cli({"--version"});
+    EXPECT_EQ(result.status, 0);
+    EXPECT_EQ(result.out, std::string("riverqueue ") + RIVERQUEUE_PROJECT_VERSION + "\n");
+    EXPECT_EQ(result.err, "");
+    EXPECT_NE(run_cli({"--help"}).out.find("--version"), std::string::npos);
+}
+
 TEST(cli_help, NoCommandIsBadInput) {
     const auto result = run_cli({});
     EXPECT_EQ(result.status, 2);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the built library to a temporary prefix and builds and runs an
-# outside project against it with
+# outside project against it (consume.sh) with
 #   find_package(riverqueue CONFIG REQUIRED COMPONENTS <the components built>)
 # and one program per component, so that a component that was built but
 # cannot be consumed (not installed, not exported, a dependency the package
-# config does not find) fails the test.
+# config does not find) fails the test; then with pkg-config (riverqueue.pc,
+# naming that prefix).
 #   run.sh BUILD_DIR [COMPONENT...]    (COMPONENT: async, pqxx)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,18 +15,9 @@ components=("$@")
 work=$(mktemp -d /tmp/riverqueue-consumer.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-fail() {
-  echo "consumer: $*" >&2
-  exit 1
-}
-# Runs a command quietly, printing its output if it fails.
-quietly() {
-  local log=$work/log
-  if ! "$@" >"$log" 2>&1; then
-    cat "$log" >&2
-    return 1
-  fi
-}
+script_name=consumer
+# shellcheck source=../support/script_helpers.sh
+source "$here/../support/script_helpers.sh"
 
 quietly cmake --install "$build_dir" --prefix "$work/prefix" || fail "cmake --install failed"
 if grep -rl "libpq-fe.h" "$work/prefix/include"; then
@@ -41,15 +33,12 @@ expected=$(printf '%s\n' "${components[@]}" | sed '/^$/d' | sort | tr '\n' ' ')
 [ "$installed" = "$expected" ] ||
   fail "components built: '${expected% }', components installed: '${installed% }'"
 
-component_list=$(IFS=';'; echo "${components[*]}")
-echo "consumer: find_package(riverqueue CONFIG REQUIRED COMPONENTS ${components[*]:-(none)})"
-quietly cmake -S "$here/project" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
-  "-DRIVERQUEUE_COMPONENTS=$component_list" || fail "configuring the outside project failed"
-quietly cmake --build "$work/build" || fail "building the outside project failed"
-"$work/build/consumer"
-for component in "${components[@]}"; do
-  "$work/build/consumer_$component" || fail "consumer_$component failed"
-done
+"$here/consume.sh" find_package "$work/prefix" "$work" "${components[@]}"
+# The same prefix without CMake: riverqueue.pc, written at install time for it.
+pc=$(find "$work/prefix" -name riverqueue.pc -print -quit)
+[ -n "$pc" ] || fail "no riverqueue.pc installed"
+grep -qx "prefix=$work/prefix" "$pc" || fail "riverqueue.pc does not name the prefix installed to: $(head -1 "$pc")"
+PKG_CONFIG_PATH=$(dirname "$pc") "$here/consume.sh" pkg-config "" "$work/pkg-config"
 
 # A component the package does not have is an error, not silence.
 if quietly cmake -S "$here/project" -B "$work/build-unknown" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include <riverqueue/errors.hpp>
+#include <riverqueue/version.hpp>
 
 #include "commands.hpp"
 #include "job_flags.hpp"
@@ -83,6 +84,9 @@ void report(const std::string& message) { std::cerr << "riverqueue: " << riverqu
 int main(int argc, char** argv) {
     CLI::App app{"riverqueue: River's job queue from the command line"};
     app.require_subcommand(1);
+    // The library's version (project(VERSION) in CMakeLists.txt), as linked.
+    app.set_version_flag("--version", "riverqueue " + std::string(riverqueue::version()),
+                         "Print the version (riverqueue MAJOR.MINOR.PATCH) and exit");
     app.footer("Examples:\n"
                "  riverqueue migrate up --database-url postgres:///app --schema jobs\n"
                "  riverqueue insert --kind send_email --args '{\"to\":\"ada@example.com\"}'\n"
