@@ -81,10 +81,12 @@ installed=$work/installed/x64-linux-dynamic
 mkdir -p "$work/installed"
 mv "$packaged" "$installed"
 export RIVERQUEUE_CONSUMER_VERSION=$version RIVERQUEUE_CONSUMER_DATABASE=$database
-"$consumer/consume.sh" find_package "$installed" "$work/find_package" async pqxx
+# libriverqueue_async.so needs libriverqueue.so, which the consumer's RUNPATH
+# does not reach for it (RUNPATH is not transitive): LD_LIBRARY_PATH, as for
+# any shared library outside the loader's paths.
+LD_LIBRARY_PATH=$installed/lib "$consumer/consume.sh" find_package "$installed" "$work/find_package" async pqxx
 libs=$(PKG_CONFIG_PATH=$installed/lib/pkgconfig pkg-config --libs riverqueue)
 [[ " $libs " != *" -lpq "* ]] || fail "pkg-config --libs riverqueue names -lpq for the shared library: $libs"
-# A shared library outside the loader's paths: LD_LIBRARY_PATH, as for any.
 PKG_CONFIG_PATH=$installed/lib/pkgconfig LD_LIBRARY_PATH=$installed/lib \
   "$consumer/consume.sh" pkg-config "" "$work/pkg-config"
 tool_version=$(LD_LIBRARY_PATH=$installed/lib "$installed/tools/riverqueue/riverqueue" --version)
