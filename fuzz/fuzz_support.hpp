@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -124,20 +126,61 @@ inline std::size_t bracket_bound(std::string_view text) {
     return count;
 }
 
-// Runs `body` on a new thread with a stack of `stack_bytes`. An exception that
-// leaves `body` terminates the process at the throw (the function is noexcept),
-// so that libFuzzer reports where it came from.
-inline void run_on_thread(std::size_t stack_bytes, const std::function<void()>& body) {
-    pthread_attr_t attributes;
-    if (pthread_attr_init(&attributes) != 0 || pthread_attr_setstacksize(&attributes, stack_bytes) != 0) std::abort();
-    pthread_t thread;
-    void* (*start)(void*) noexcept = [](void* argument) noexcept -> void* {
-        (*static_cast<const std::function<void()>*>(argument))();
-        return nullptr;
-    };
-    if (pthread_create(&thread, &attributes, start, const_cast<std::function<void()>*>(&body)) != 0) std::abort();
-    pthread_attr_destroy(&attributes);
-    if (pthread_join(thread, nullptr) != 0) std::abort();
+// A thread of a chosen stack size, started once and kept, that runs bodies
+// handed to it one at a time while the caller waits. Starting a thread per
+// input cost more than most checks (and AddressSanitizer clears a thread's
+// stack shadow when it ends, 64 MiB of it for the large stack), so each stack
+// size has one such thread for the whole run. An exception that leaves a body
+// terminates the process at the throw (the call is noexcept), so that
+// libFuzzer reports where it came from.
+class stack_thread {
+public:
+    explicit stack_thread(std::size_t stack_bytes) {
+        pthread_attr_t attributes;
+        if (pthread_attr_init(&attributes) != 0 || pthread_attr_setstacksize(&attributes, stack_bytes) != 0) {
+            std::abort();
+        }
+        void* (*start)(void*) noexcept = [](void* self) noexcept -> void* {
+            static_cast<stack_thread*>(self)->serve();
+            return nullptr;
+        };
+        if (pthread_create(&thread_, &attributes, start, this) != 0) std::abort();
+        pthread_attr_destroy(&attributes);
+    }
+    // Kept until the process exits: libFuzzer ends the run with exit(), and a
+    // thread joined from a static destructor there could still be running a body.
+    stack_thread(const stack_thread&) = delete;
+    stack_thread& operator=(const stack_thread&) = delete;
+
+    void run(const std::function<void()>& body) {
+        std::unique_lock lock(mutex_);
+        body_ = &body;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return body_ == nullptr; });
+    }
+
+private:
+    void serve() noexcept {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [&] { return body_ != nullptr; });
+            (*body_)();
+            body_ = nullptr;
+            changed_.notify_all();
+        }
+    }
+
+    pthread_t thread_{};
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    const std::function<void()>* body_ = nullptr;
+};
+
+// Runs `body` on the run's thread of `stack_bytes` (made on first use).
+template <std::size_t stack_bytes>
+void run_on_thread(const std::function<void()>& body) {
+    static stack_thread* const thread = new stack_thread(stack_bytes);
+    thread->run(body);
 }
 
 // The library reads, writes and destroys JSON of any accepted depth without a
@@ -147,22 +190,21 @@ inline constexpr std::size_t small_stack_bytes = 256 * 1024;
 // thread; shallower ones on the caller's, which keeps the common case fast.
 inline constexpr std::size_t deep_input_brackets = 64;
 // The fuzz targets' own reference code recurses: beyond this many brackets it
-// runs on a thread with room for max_nesting_depth levels of it. (Not more
-// often: AddressSanitizer clears a thread's stack shadow when it ends.)
+// runs on a thread with room for max_nesting_depth levels of it.
 inline constexpr std::size_t large_stack_bytes = 64 * 1024 * 1024;
 inline constexpr std::size_t very_deep_input_brackets = 2000;
 
 // Runs the library's part of a check on a small stack when the input may be
 // deep, else directly.
 inline void run_library_part(std::string_view input, const std::function<void()>& body) {
-    if (bracket_bound(input) > deep_input_brackets) run_on_thread(small_stack_bytes, body);
+    if (bracket_bound(input) > deep_input_brackets) run_on_thread<small_stack_bytes>(body);
     else body();
 }
 
 // Runs the fuzz target's own (recursive) part on a large stack when the input
 // may be very deep, else directly.
 inline void run_reference_part(std::string_view input, const std::function<void()>& body) {
-    if (bracket_bound(input) > very_deep_input_brackets) run_on_thread(large_stack_bytes, body);
+    if (bracket_bound(input) > very_deep_input_brackets) run_on_thread<large_stack_bytes>(body);
     else body();
 }
 

@@ -46,21 +46,18 @@ inline bool reference_utf8_valid(std::string_view text) {
     return true;
 }
 
+// Written as a loop over continuation bytes rather than the library's
+// unrolled branches, so that the two encoders are not one piece of code twice.
 inline void reference_append_utf8(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
         out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        return;
+    }
+    const int continuation_bytes = cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+    static constexpr std::uint32_t lead_marks[] = {0, 0xC0, 0xE0, 0xF0};
+    out.push_back(static_cast<char>(lead_marks[continuation_bytes] | (cp >> (6 * continuation_bytes))));
+    for (int shift = 6 * (continuation_bytes - 1); shift >= 0; shift -= 6) {
+        out.push_back(static_cast<char>(0x80 | ((cp >> shift) & 0x3F)));
     }
 }
 

@@ -209,7 +209,8 @@ std::optional<std::string> text_time_to_binary(std::string_view text, bool& out_
     return be(*micros - postgres_epoch_micros, 8);
 }
 
-std::optional<std::string> text_strings_to_binary(std::string_view text) {
+// A text jsonb[] or text[] cell read as a JSON array; std::nullopt when it is not one.
+std::optional<json::value> parse_json_array(std::string_view text) {
     json::value array;
     try {
         array = json::parse(text);
@@ -217,8 +218,14 @@ std::optional<std::string> text_strings_to_binary(std::string_view text) {
         return std::nullopt;
     }
     if (array.type != json::value_type::array) return std::nullopt;
+    return array;
+}
+
+std::optional<std::string> text_strings_to_binary(std::string_view text) {
+    const std::optional<json::value> array = parse_json_array(text);
+    if (!array) return std::nullopt;
     std::vector<std::string> items;
-    for (const auto& item : array.items) {
+    for (const auto& item : array->items) {
         if (item.type != json::value_type::string) return std::nullopt;
         items.push_back(item.text);
     }
@@ -226,17 +233,12 @@ std::optional<std::string> text_strings_to_binary(std::string_view text) {
 }
 
 std::optional<std::string> text_errors_to_binary(std::string_view text) {
-    json::value array;
-    try {
-        array = json::parse(text);
-    } catch (const json::parse_error&) {
-        return std::nullopt;
-    }
-    if (array.type != json::value_type::array) return std::nullopt;
+    const std::optional<json::value> array = parse_json_array(text);
+    if (!array) return std::nullopt;
     std::vector<std::string> items;
     random_source random(text);
     respelling_writer writer(random);
-    for (const auto& item : array.items) {
+    for (const auto& item : array->items) {
         std::string element = "\x01";
         writer.value(element, item);
         items.push_back(element);

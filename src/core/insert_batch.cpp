@@ -1,10 +1,15 @@
 #include "core/insert_batch.hpp"
 
 #include <map>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <riverqueue/errors.hpp>
+
+#include "core/insert_sql.hpp"
+#include "core/jsonb_text.hpp"
 
 namespace riverqueue::core {
 
@@ -43,6 +48,13 @@ std::vector<insert_result> assemble_results(const batch_plan& plan, std::vector<
                                              : (row.kind == sent.kind && row.queue == sent.queue &&
                                                 !returned[i].unique_skipped_as_duplicated);
         if (!matches) throw error("rows returned by PostgreSQL do not match the jobs sent, in order");
+        if (row.args.empty() && elides_returned_args(plan.to_send)) {
+            // Left out by the server, its text having the digest of the
+            // client's rendering of the args sent (core/insert_sql.hpp).
+            std::optional<std::string> rendered = jsonb_text(sent.args);
+            if (!rendered) throw error("PostgreSQL left out args the client cannot render");
+            returned[i].job.args = std::move(*rendered);
+        }
     }
     // Jobs of the batch sharing a unique key share a row: each row is copied
     // for all but the last job it answers, and moved into that one (a row's

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/identifiers.hpp"
+#include "core/jsonb_text.hpp"
 #include "core/sql_literals.hpp"
 #include "core/time_format.hpp"
 
@@ -28,6 +29,10 @@ void add_notify_params(std::vector<driver::param>& params, std::string_view sche
 }
 
 }  // namespace
+
+bool elides_returned_args(std::span<const resolved_job* const> to_send) noexcept {
+    return to_send.size() == 1 && to_send.front()->args.view().size() >= returned_args_digest_bytes;
+}
 
 sql_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues) {
     sql_statement statement;
@@ -76,14 +81,18 @@ std::string bit8_text(std::uint8_t mask) {
 
 // Everything after the inserted rows' source: the upsert against River's
 // unique index (only when some job is unique) and the returned columns.
+// `args_expression`, when not empty, is selected in place of the args column.
 std::string conflict_and_returning(const std::string& p, bool unique, duplicate_detection detection,
-                                   driver::result_format format) {
+                                   driver::result_format format, const std::string& args_expression) {
     std::string sql;
     if (unique) {
         sql += " ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND unique_states IS NOT NULL AND " + p +
                "river_job_state_in_bitmask(unique_states, state) DO UPDATE SET kind = river_job.kind";
     }
-    sql += " RETURNING " + job_columns("river_job", format) + ", ";
+    sql += " RETURNING " +
+           (args_expression.empty() ? job_columns("river_job", format)
+                                    : job_columns_replacing("river_job", format, job_column::args, args_expression)) +
+           ", ";
     if (!unique) sql += "false";
     else sql += detection == duplicate_detection::xmax ? "(xmax != 0)" : "(OLD.id IS NOT NULL)";
     return sql + " AS unique_skipped_as_duplicate";
@@ -189,7 +198,16 @@ sql_statement build_insert(std::string_view schema, std::span<const resolved_job
     sql_statement statement;
     std::string insert = jobs.size() == 1 ? single_row_insert(p, *jobs.front(), statement.params)
                                           : batch_insert(p, jobs, statement.params);
-    insert += conflict_and_returning(p, any_unique(jobs), detection, format);
+    std::string args_expression;
+    if (elides_returned_args(jobs)) {
+        // NULL when the client cannot render the text: the comparison is then
+        // never true and the server sends the args.
+        const std::optional<jsonb_text_digest> digest = digest_jsonb_text(jobs.front()->args);
+        statement.params.emplace_back(digest ? std::optional<std::string>(hex_bytea(digest->sha256)) : std::nullopt);
+        args_expression = "CASE WHEN sha256(convert_to(river_job.args::text, 'UTF8')) = $" +
+                          std::to_string(statement.params.size()) + "::bytea THEN NULL ELSE river_job.args END";
+    }
+    insert += conflict_and_returning(p, any_unique(jobs), detection, format, args_expression);
     if (notify_queues.empty()) {
         statement.sql = std::move(insert);
         return statement;

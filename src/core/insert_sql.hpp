@@ -7,6 +7,7 @@
 // insert is a single round trip.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,11 +31,23 @@ enum class duplicate_detection {
 duplicate_detection duplicate_detection_for_server(int server_version_num) noexcept;
 
 
+// Args at least this large are not sent back by a single-row insert when the
+// server's text of them has the SHA-256 of the client's rendering of that text
+// (core/jsonb_text.hpp): the statement selects NULL in their place, and
+// assemble_results puts the rendering there. Receiving a value costs three
+// copies of it (libpq's buffer, the PGresult, the decoded string); rendering
+// costs one. Below this size receiving is cheaper than hashing on both sides.
+inline constexpr std::size_t returned_args_digest_bytes = std::size_t{1} << 20;
+
+// Whether build_insert's statement for these jobs may return NULL args.
+bool elides_returned_args(std::span<const resolved_job* const> to_send) noexcept;
+
 // Builds the insert for `jobs` (already deduplicated by unique key), sending
 // River's insert notification on `<schema>.river_insert` for each of
 // `notify_queues` in the same statement; empty means no notification. One job goes as a single-row INSERT ... VALUES
 // (the server parses no arrays); a batch without unique jobs has no
-// ON CONFLICT clause (a row without unique_key cannot conflict).
+// ON CONFLICT clause (a row without unique_key cannot conflict). Large args of
+// a single row come back as described above.
 sql_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                               std::span<const std::string> notify_queues, duplicate_detection detection,
                               driver::result_format format = driver::result_format::binary);

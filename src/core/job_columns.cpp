@@ -19,9 +19,8 @@ std::string text_form(const job_column_info& column, const std::string& value) {
     }
 }
 
-}  // namespace
-
-std::string job_columns(std::string_view table, driver::result_format format, int schema_version) {
+std::string column_list(std::string_view table, driver::result_format format, int schema_version,
+                        const job_column* replaced, std::string_view replacement) {
     const bool text = format == driver::result_format::text;
     std::string out;
     for (const job_column_info& column : job_column_table) {
@@ -29,6 +28,11 @@ std::string job_columns(std::string_view table, driver::result_format format, in
         const std::string name(column.name);
         if (schema_version < column.first_version) {
             out += "NULL::" + (text ? std::string("text") : std::string(column.null_type)) + " AS " + name;
+            continue;
+        }
+        if (replaced != nullptr && &column == &column_info(*replaced)) {
+            const std::string value = "(" + std::string(replacement) + ")";
+            out += (text ? text_form(column, value) : value) + " AS " + name;
             continue;
         }
         std::string value = std::string(table) + "." + name;
@@ -42,6 +46,17 @@ std::string job_columns(std::string_view table, driver::result_format format, in
         }
     }
     return out;
+}
+
+}  // namespace
+
+std::string job_columns(std::string_view table, driver::result_format format, int schema_version) {
+    return column_list(table, format, schema_version, nullptr, {});
+}
+
+std::string job_columns_replacing(std::string_view table, driver::result_format format, job_column column,
+                                  std::string_view expression) {
+    return column_list(table, format, newest_schema_version, &column, expression);
 }
 
 }  // namespace riverqueue::core

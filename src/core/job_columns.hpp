@@ -76,5 +76,9 @@ constexpr const job_column_info& column_info(job_column column) noexcept {
 // `schema_version` (default: one that has every column).
 std::string job_columns(std::string_view table, driver::result_format format = driver::result_format::binary,
                         int schema_version = newest_schema_version);
+// The same (for the newest schema) with `column` selected as `expression`, an
+// SQL expression of the column's type.
+std::string job_columns_replacing(std::string_view table, driver::result_format format, job_column column,
+                                  std::string_view expression);
 
 }  // namespace riverqueue::core

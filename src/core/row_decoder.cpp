@@ -234,10 +234,11 @@ struct text_cells {
 // One decoder for both formats: the table says where each column is and
 // which may be NULL; Cells reads each kind in its format.
 template <typename Cells>
-job_row decode_columns(std::span<const binary_cell> cells) {
+job_row decode_columns(std::span<const binary_cell> cells, args_cell args = args_cell::required) {
     if (cells.size() < job_column_table.size()) malformed("too few columns");
     for (std::size_t i = 0; i < job_column_table.size(); ++i) {
-        if (!cells[i] && !job_column_table[i].nullable) {
+        const bool elided = i == column_index(job_column::args) && args == args_cell::may_be_elided;
+        if (!cells[i] && !job_column_table[i].nullable && !elided) {
             malformed((std::string(job_column_table[i].name) + " is NULL").c_str());
         }
     }
@@ -245,7 +246,7 @@ job_row decode_columns(std::span<const binary_cell> cells) {
     const auto value = [&](job_column column) { return *at(column); };
     job_row row;
     row.id = Cells::int8(value(job_column::id));
-    row.args = Cells::jsonb(value(job_column::args));
+    if (at(job_column::args)) row.args = Cells::jsonb(value(job_column::args));
     row.attempt = Cells::int2(value(job_column::attempt));
     if (at(job_column::attempted_at)) row.attempted_at = Cells::time(value(job_column::attempted_at));
     if (at(job_column::attempted_by)) row.attempted_by = Cells::strings(value(job_column::attempted_by));
@@ -311,7 +312,8 @@ std::vector<job_row> decode_job_rows(const driver::rows& rows, driver::result_fo
     return out;
 }
 
-std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format) {
+std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format,
+                                              args_cell args) {
     if (rows.column_count() != static_cast<std::size_t>(job_column_count) + 1) {
         throw error("unexpected column count in insert result");
     }
@@ -322,7 +324,7 @@ std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::
     for (std::size_t row = 0; row < rows.row_count(); ++row) {
         for (std::size_t column = 0; column < cells.size(); ++column) cells[column] = rows.cell(row, column);
         insert_result item;
-        item.job = text ? decode_job_row_text(cells) : decode_job_row(cells);
+        item.job = text ? decode_columns<text_cells>(cells, args) : decode_columns<binary_cells>(cells, args);
         if (!cells[job_column_count]) malformed("duplicate flag is NULL");
         const std::string_view duplicate = *cells[job_column_count];
         item.unique_skipped_as_duplicated = text ? decode_bool_text(duplicate) : decode_bool(duplicate);

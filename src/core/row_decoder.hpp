@@ -40,8 +40,14 @@ bool decode_bool_text(std::string_view text);
 // Decodes rows of exactly job_columns(), one job_row per row.
 std::vector<job_row> decode_job_rows(const driver::rows& rows, driver::result_format format);
 
+// Whether an args cell may be NULL: in the rows of an insert that asked for
+// them to be left out (core::elides_returned_args), which are then decoded
+// with empty args for core::assemble_results to fill.
+enum class args_cell { required, may_be_elided };
+
 // Decodes the rows of core::build_insert's statement, one per row, in the
 // order PostgreSQL returned them.
-std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format);
+std::vector<insert_result> decode_insert_rows(const driver::rows& rows, driver::result_format format,
+                                              args_cell args = args_cell::required);
 
 }  // namespace riverqueue::core

@@ -68,10 +68,14 @@ unique_key compute_unique_key(const unique_key_input& input, const unique_opts& 
         if (subset != nullptr && !subset->empty()) {
             // River looks each path up (gjson), whatever the args are: in
             // args that are not an object, only array indexes can match.
-            s += core::canonical_args_subset(args, *subset);
+            core::append_canonical_args_subset(s, args, *subset);
         } else if (args.type == core::json::value_type::object) {
             // An empty subset is what a Go struct without tagged fields yields: all keys.
-            s += core::canonical_args_all(args);
+            // Written straight into the key string, sized for them first: for
+            // a very large value, the key string and the parsed args are then
+            // the only copies held at once.
+            s.reserve(s.size() + input.args_json.size() + 64);
+            core::append_canonical_args_all(s, args);
         } else if (args.type == core::json::value_type::array && args.items.empty()) {
             s += "{}";  // River hashes an empty array as an empty object
         } else {
@@ -122,7 +126,7 @@ void validate_unique_opts(const unique_opts& opts) {
     }
 }
 
-std::string canonical_args_all(const json::value& args) {
+void append_canonical_args_all(std::string& out, const json::value& args) {
     std::vector<const json::member*> members;
     members.reserve(args.members.size());
     for (const auto& member : args.members) {
@@ -132,7 +136,7 @@ std::string canonical_args_all(const json::value& args) {
     }
     std::stable_sort(members.begin(), members.end(),
                      [](const json::member* a, const json::member* b) { return a->first < b->first; });
-    std::string out = "{";
+    out.push_back('{');
     for (std::size_t i = 0; i < members.size(); ++i) {
         if (i > 0) out.push_back(',');
         go_json::append_member_name(out, members[i]->first);
@@ -140,6 +144,11 @@ std::string canonical_args_all(const json::value& args) {
         go_json::append_value(out, members[i]->second);
     }
     out.push_back('}');
+}
+
+std::string canonical_args_all(const json::value& args) {
+    std::string out;
+    append_canonical_args_all(out, args);
     return out;
 }
 
@@ -251,7 +260,7 @@ struct built_node {
 
 }  // namespace
 
-std::string canonical_args_subset(const json::value& args, const std::vector<std::string>& paths) {
+bool append_canonical_args_subset(std::string& out, const json::value& args, const std::vector<std::string>& paths) {
     std::vector<selected_path> selected;
     selected.reserve(paths.size());
     for (const auto& path : paths) {
@@ -285,9 +294,14 @@ std::string canonical_args_subset(const json::value& args, const std::vector<std
         node->children.clear();
         node->leaf = found;
     }
-    if (!any) return {};
-    std::string out;
+    if (!any) return false;
     root.write(out);
+    return true;
+}
+
+std::string canonical_args_subset(const json::value& args, const std::vector<std::string>& paths) {
+    std::string out;
+    append_canonical_args_subset(out, args, paths);
     return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,9 @@ namespace riverqueue::core {
 // Length (1 to 4) of the well-formed UTF-8 sequence that starts at
 // text[pos], or 0 when there is none there.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) noexcept;
+
+// Appends the UTF-8 form of `code_point` (a scalar value, U+10FFFF at most).
+void append_utf8(std::string& out, std::uint32_t code_point);
 
 // Number of code points in `text`, or std::nullopt when it is not
 // well-formed UTF-8.

@@ -16,6 +16,7 @@
 
 #include <riverqueue/errors.hpp>
 
+#include "core/insert_sql.hpp"
 #include "async_test_support.hpp"
 #include "support/notification_listener.hpp"
 
@@ -88,6 +89,24 @@ TEST_F(async_test, CallbackAndFutureTokens) {
     EXPECT_EQ(batch[0].job.args, R"({"n": 3})");
     EXPECT_EQ(batch[1].job.args, R"({"n": 4})");
     EXPECT_EQ(job_count(), 4);
+}
+
+// Args large enough for the server to leave them out of its answer
+// (core/insert_sql.hpp) come back as stored through the pipeline.
+TEST_F(async_test, LargeArgsComeBackAsStored) {
+    asio::io_context io;
+    async_client client(io.get_executor(), options());
+    const std::string args = R"({"blob":")" + std::string(core::returned_args_digest_bytes, 'x') +
+                             R"(\u00e9","n":[1.50e1,-0],"a":{"z":1,"b":2}})";
+    std::optional<insert_result> alone;
+    client.insert(dynamic_args{"big", args, {}}, {}, [&](std::exception_ptr error, insert_result r) {
+        EXPECT_FALSE(error) << describe(error);
+        alone = std::move(r);
+    });
+    ASSERT_TRUE(run_until(io, [&] { return alone.has_value(); }));
+    EXPECT_EQ(alone->job.args,
+              query("SELECT args::text FROM " + table("river_job") + " WHERE id = " + std::to_string(alone->job.id)));
+    EXPECT_EQ(alone->job.args.substr(0, 40), R"({"a": {"b": 2, "z": 1}, "n": [15.0, 0], )");
 }
 
 // A handler runs on its associated executor (here a strand of another

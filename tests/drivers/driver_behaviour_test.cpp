@@ -241,6 +241,17 @@ TEST_P(DriverBehaviour, InsertReturnsTheStoredRow) {
     EXPECT_EQ(result.job, stored_row(result.job.id));
 }
 
+// Args large enough for the server to leave them out of its answer
+// (core/insert_sql.hpp) come back as stored, in either result format.
+TEST_P(DriverBehaviour, LargeArgsComeBackAsStored) {
+    client c = make_client();
+    const std::string args = R"({"blob":")" + std::string(core::returned_args_digest_bytes, 'x') +
+                             R"(\u00e9","n":[1.50e1,-0],"a":{"z":1,"b":2}})";
+    const insert_result result = c.insert(dynamic_args{"big", args, {}});
+    EXPECT_EQ(result.job.args.substr(0, 40), R"({"a": {"b": 2, "z": 1}, "n": [15.0, 0], )");
+    EXPECT_EQ(result.job, stored_row(result.job.id));
+}
+
 TEST_P(DriverBehaviour, UniqueDuplicateReturnsTheExistingRowInFull) {
     client c = make_client();
     insert_opts opts;

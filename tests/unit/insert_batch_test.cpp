@@ -9,6 +9,7 @@
 #include <riverqueue/errors.hpp>
 
 #include "core/insert_batch.hpp"
+#include "core/insert_sql.hpp"
 
 namespace riverqueue::core {
 namespace {
@@ -157,6 +158,30 @@ TEST_F(InsertBatch, DuplicateOfAnotherKindMatchesByKey) {
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0].job.kind, "old_kind");
     EXPECT_TRUE(results[0].unique_skipped_as_duplicated);
+}
+
+}  // namespace
+}  // namespace riverqueue::core
+
+namespace riverqueue::core {
+namespace {
+
+// A large args value the server left out of its row (its digest matched) is
+// the client's rendering of what was sent; one it did send is kept as sent.
+TEST(InsertBatchLargeArgs, ArgsLeftOutByTheServerAreRendered) {
+    const std::string large = R"({"z":")" + std::string(returned_args_digest_bytes, 'x') + R"(","a":1})";
+    std::vector<resolved_job> one = {job("big")};
+    one[0].args = json_text::borrow(large);
+    const batch_plan plan = plan_batch(one);
+
+    std::vector<insert_result> left_out = {row_for(one[0], 1)};
+    const auto results = assemble_results(plan, std::move(left_out));
+    ASSERT_EQ(results.size(), 1U);
+    EXPECT_EQ(results[0].job.args, R"({"a": 1, "z": ")" + std::string(returned_args_digest_bytes, 'x') + "\"}");
+
+    std::vector<insert_result> sent_back = {row_for(one[0], 1)};
+    sent_back[0].job.args = R"({"other": true})";  // a duplicate's own args, say
+    EXPECT_EQ(assemble_results(plan, std::move(sent_back))[0].job.args, R"({"other": true})");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/insert_sql.hpp"
+#include "core/jsonb_text.hpp"
 #include "core/time_format.hpp"
 
 namespace riverqueue::core {
@@ -174,6 +175,43 @@ TEST_F(BuildInsert, BorrowedArgsAreSentWithoutACopy) {
     const sql_statement owned = build_insert("", one, {}, duplicate_detection::xmax);
     EXPECT_NE(owned.params[0].c_str(), job.args.str().c_str());
     EXPECT_EQ(owned.params[0].text(), callers);
+}
+
+// Args of returned_args_digest_bytes or more, inserted alone, are asked back
+// only when the server's text of them differs from the client's rendering:
+// the statement gains one parameter, the rendering's SHA-256.
+TEST_F(BuildInsert, LargeArgsOfASingleRowAreComparedByDigest) {
+    const std::string large = R"({"b":1,"blob":")" + std::string(returned_args_digest_bytes, 'x') + R"("})";
+    resolved_job job = plain;
+    job.args = json_text::borrow(large);
+    const std::vector<const resolved_job*> one = {&job};
+    ASSERT_TRUE(elides_returned_args(one));
+    const sql_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
+    ASSERT_EQ(statement.params.size(), 11U);
+    const auto digest = digest_jsonb_text(large);
+    ASSERT_TRUE(digest);
+    EXPECT_EQ(statement.params[10].text(), hex_bytea(digest->sha256));
+    EXPECT_NE(statement.sql.find("CASE WHEN sha256(convert_to(river_job.args::text, 'UTF8')) = $11::bytea THEN NULL "
+                                 "ELSE river_job.args END) AS args"),
+              std::string::npos)
+        << statement.sql;
+
+    // Text the client cannot render: NULL, so the comparison never holds.
+    const std::string deep = R"({"blob":")" + std::string(returned_args_digest_bytes, 'x') + R"(","d":)" +
+                             std::string(40, '[') + std::string(40, ']') + "}";
+    job.args = json_text::borrow(deep);
+    EXPECT_TRUE(build_insert("", one, {}, duplicate_detection::xmax).params[10].is_null());
+
+    // Smaller args, and batches, are returned as they are.
+    const std::string small = R"({"blob":")" + std::string(returned_args_digest_bytes - 20, 'x') + R"("})";
+    job.args = json_text::borrow(small);
+    EXPECT_FALSE(elides_returned_args(one));
+    EXPECT_EQ(build_insert("", one, {}, duplicate_detection::xmax).sql.find("sha256"), std::string::npos);
+    job.args = json_text::borrow(large);
+    const resolved_job other = plain;
+    const std::vector<const resolved_job*> two = {&job, &other};
+    EXPECT_FALSE(elides_returned_args(two));
+    EXPECT_EQ(build_insert("", two, {}, duplicate_detection::xmax).sql.find("sha256"), std::string::npos);
 }
 
 TEST(DriverParam, NullTextAndReferredText) {

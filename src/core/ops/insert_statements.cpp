@@ -13,7 +13,8 @@ op<std::vector<insert_result>> insert_jobs(session_facts facts, std::string_view
     const sql_statement statement = build_insert(schema, plan.to_send, notify_queues,
                                                     duplicate_detection_for_server(facts.server_version), facts.format);
     const auto rows = co_await query({statement.sql, statement.params, true, commits_itself});
-    co_return assemble_results(plan, decode_insert_rows(*rows, facts.format));
+    const args_cell args = elides_returned_args(plan.to_send) ? args_cell::may_be_elided : args_cell::required;
+    co_return assemble_results(plan, decode_insert_rows(*rows, facts.format, args));
 }
 
 op<void> send_notifications(std::string_view schema, std::vector<std::string> queues, bool after_commit) {

@@ -211,7 +211,10 @@ std::optional<std::string> multiplexer::on_result(pipeline_result result) {
         case pipeline_result::kind::rows:
             if (seg.is_insert && !seg.error) {
                 try {
-                    seg.rows = core::decode_insert_rows(*result.rows, format_);
+                    seg.rows = core::decode_insert_rows(*result.rows, format_,
+                                                        core::elides_returned_args(seg.plan.to_send)
+                                                            ? core::args_cell::may_be_elided
+                                                            : core::args_cell::required);
                 } catch (...) {
                     seg.error = std::current_exception();
                 }
