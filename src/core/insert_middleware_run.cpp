@@ -1,7 +1,6 @@
 #include "core/insert_middleware_run.hpp"
 
 #include <optional>
-#include <ranges>
 #include <utility>
 
 #include <riverqueue/errors.hpp>
@@ -77,7 +76,9 @@ void middleware_run::finish(std::exception_ptr error) noexcept {
     if (finished_) return;
     finished_ = true;
     const insert_outcome outcome{jobs_, std::move(error)};
-    for (const auto& scope : std::views::reverse(scopes_)) scope->done(outcome);
+    // Reverse iterators rather than std::views::reverse, which clang 14 (the
+    // fuzz build's compiler) cannot compile against GCC 12's <ranges>.
+    for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope) (*scope)->done(outcome);
 }
 
 }  // namespace riverqueue::core
