@@ -205,14 +205,15 @@ for rep in $(seq "$reps"); do
     run "$cpp" "$url" "" ours_insert_many 1000
     run "$gobench" "$url" "" go_insert_many 1000
     run "${python[@]}" "$url" "" python_insert_many 1000
-    copy_floor 1000
+    run "$cpp" "$url" "" libpq_insert_many_floor 1000
   done
   for n in 10000 100000; do
     run "$cpp" "$url" "" ours_insert_many $n
     run "$gobench" "$url" "" go_insert_many $n
     run "${python[@]}" "$url" "" python_insert_many $n
-    copy_floor $n
+    run "$cpp" "$url" "" libpq_insert_many_floor $n
   done
+  copy_floor 100000
   run "$cpp" "$url" "" ours_insert_many_unique 10000
   run "$cpp" "$url" "" ours_insert_many_unnamed 10000
   run "$gobench" "$url" "" go_insert_many_unique 10000

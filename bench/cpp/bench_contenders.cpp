@@ -5,19 +5,22 @@
 // when BENCH_SERVER_CPU is set (bench/run.sh sets it after creating the
 // function in bench/server_cpu.sql) and is null otherwise.
 // Contenders: ours_insert, ours_insert_unique, ours_insert_many, ours_insert_many_unique,
-// ours_insert_many_fast, ours_insert_many_fast_stream, libpq_insert_floor;
+// ours_insert_many_fast, ours_insert_many_fast_stream, libpq_insert_floor,
+// libpq_insert_many_floor;
 // migrate (only migrates); copy_rows (prints the same jobs as COPY text rows
 // of (args, kind) for psql's \copy floor, instead of timing anything);
 // jsonl_rows (prints them as the JSON Lines `riverqueue insert-many` reads).
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <riverqueue/riverqueue.hpp>
@@ -59,6 +62,54 @@ void libpq_insert_floor(PGconn* conn, const std::string& table, std::size_t jobs
         const char* values[] = {args.c_str(), job_kind};
         checked(conn, PQexecPrepared(conn, "floor_insert", 2, values, nullptr, nullptr, 0), PGRES_TUPLES_OK);
     }
+}
+
+// PostgreSQL's binary form of a one-dimensional array without NULLs, built
+// element by element: the header, then each element's length and bytes.
+class binary_array {
+public:
+    binary_array(std::uint32_t element_oid, std::size_t count) {
+        put(1);  // dimensions
+        put(0);  // no NULL elements
+        put(element_oid);
+        put(static_cast<std::uint32_t>(count));
+        put(1);  // lower bound
+    }
+    // A jsonb element is its version byte, 1, then the JSON text.
+    void add(std::string_view bytes, bool jsonb = false) {
+        put(static_cast<std::uint32_t>(bytes.size() + (jsonb ? 1 : 0)));
+        if (jsonb) out_.push_back('\x01');
+        out_.append(bytes);
+    }
+    const std::string& bytes() const noexcept { return out_; }
+
+private:
+    void put(std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<char>((v >> shift) & 0xFF));
+    }
+    std::string out_;
+};
+
+// The floor for a batch that returns its rows: one prepared INSERT ... SELECT
+// FROM unnest of binary arrays of the two columns without defaults,
+// RETURNING *, the arrays built in the timed section as a client builds its
+// parameters.
+void libpq_insert_many_floor(PGconn* conn, const std::string& table, std::size_t jobs) {
+    constexpr std::uint32_t jsonb_oid = 3802, text_oid = 25;
+    const std::string sql =
+        "INSERT INTO " + table + " (args, kind) SELECT unnest($1::jsonb[]), unnest($2::text[]) RETURNING *";
+    checked(conn, PQprepare(conn, "floor_insert_many", sql.c_str(), 2, nullptr), PGRES_COMMAND_OK);
+    binary_array args(jsonb_oid, jobs), kinds(text_oid, jobs);
+    for (std::size_t i = 0; i < jobs; ++i) {
+        args.add(job_args(i), true);
+        kinds.add(job_kind);
+    }
+    const char* values[] = {args.bytes().data(), kinds.bytes().data()};
+    const int lengths[] = {static_cast<int>(args.bytes().size()), static_cast<int>(kinds.bytes().size())};
+    const int formats[] = {1, 1};
+    auto result = checked(conn, PQexecPrepared(conn, "floor_insert_many", 2, values, lengths, formats, 0),
+                          PGRES_TUPLES_OK);
+    if (static_cast<std::size_t>(PQntuples(result.get())) != jobs) throw std::runtime_error("floor: rows missing");
 }
 
 }  // namespace
@@ -126,6 +177,8 @@ int main(int argc, char** argv) {
             });
         } else if (contender == "libpq_insert_floor") {
             libpq_insert_floor(conn.native_handle(), table, jobs);
+        } else if (contender == "libpq_insert_many_floor") {
+            libpq_insert_many_floor(conn.native_handle(), table, jobs);
         } else {
             std::cerr << "unknown contender " << contender << "\n";
             return 2;

@@ -9,6 +9,21 @@
 #include "core/utf8.hpp"
 
 namespace riverqueue::core::json {
+
+char simple_escape_value(char escape) noexcept {
+    switch (escape) {
+        case '"': return '"';
+        case '\\': return '\\';
+        case '/': return '/';
+        case 'b': return '\b';
+        case 'f': return '\f';
+        case 'n': return '\n';
+        case 'r': return '\r';
+        case 't': return '\t';
+        default: return 0;
+    }
+}
+
 namespace {
 
 bool has_children(const value& v) noexcept { return !v.items.empty() || !v.members.empty(); }
@@ -185,45 +200,34 @@ private:
                 ++pos_;
                 if (at_end()) fail("unterminated escape");
                 const char escape = text_[pos_++];
-                char plain = 0;
-                switch (escape) {
-                    case '"': plain = '"'; break;
-                    case '\\': plain = '\\'; break;
-                    case '/': plain = '/'; break;
-                    case 'b': plain = '\b'; break;
-                    case 'f': plain = '\f'; break;
-                    case 'n': plain = '\n'; break;
-                    case 'r': plain = '\r'; break;
-                    case 't': plain = '\t'; break;
-                    case 'u': {
-                        std::uint32_t code = hex4();
-                        if (code >= 0xD800 && code <= 0xDBFF) {
-                            // A high surrogate pairs with a following low one. Alone,
-                            // Go's decoder turns it into U+FFFD; so do we.
-                            if (text_.substr(pos_, 2) == "\\u") {
-                                const std::size_t saved = pos_;
-                                pos_ += 2;
-                                const std::uint32_t low = hex4();
-                                if (low >= 0xDC00 && low <= 0xDFFF) {
-                                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                                } else {
-                                    pos_ = saved;
-                                    code = lone_surrogate();
-                                }
-                            } else {
-                                code = lone_surrogate();
-                            }
-                        } else if (code >= 0xDC00 && code <= 0xDFFF) {
-                            code = lone_surrogate();
-                        } else if (code == 0 && storable_in_jsonb_) {
-                            fail("\\u0000 cannot be stored in PostgreSQL's jsonb");
-                        }
-                        if (out != nullptr) append_utf8(*out, code);
-                        continue;
-                    }
-                    default: fail("invalid escape");
+                if (const char plain = simple_escape_value(escape); plain != 0) {
+                    if (out != nullptr) out->push_back(plain);
+                    continue;
                 }
-                if (out != nullptr) out->push_back(plain);
+                if (escape != 'u') fail("invalid escape");
+                std::uint32_t code = hex4();
+                if (code >= 0xD800 && code <= 0xDBFF) {
+                    // A high surrogate pairs with a following low one. Alone,
+                    // Go's decoder turns it into U+FFFD; so do we.
+                    if (text_.substr(pos_, 2) == "\\u") {
+                        const std::size_t saved = pos_;
+                        pos_ += 2;
+                        const std::uint32_t low = hex4();
+                        if (low >= 0xDC00 && low <= 0xDFFF) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                        } else {
+                            pos_ = saved;
+                            code = lone_surrogate();
+                        }
+                    } else {
+                        code = lone_surrogate();
+                    }
+                } else if (code >= 0xDC00 && code <= 0xDFFF) {
+                    code = lone_surrogate();
+                } else if (code == 0 && storable_in_jsonb_) {
+                    fail("\\u0000 cannot be stored in PostgreSQL's jsonb");
+                }
+                if (out != nullptr) append_utf8(*out, code);
                 continue;
             }
             if (c < 0x80) {

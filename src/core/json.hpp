@@ -74,6 +74,10 @@ private:
     std::size_t column_;
 };
 
+// The character a one-letter escape (\" \\ \/ \b \f \n \r \t) stands for,
+// `escape` being the letter after the backslash; 0 for any other letter.
+char simple_escape_value(char escape) noexcept;
+
 // Parses one JSON document (surrounding whitespace allowed). Throws parse_error.
 value parse(std::string_view text);
 

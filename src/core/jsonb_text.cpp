@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/hex.hpp"
+#include "core/json.hpp"
 #include "core/utf8.hpp"
 
 namespace riverqueue::core {
@@ -253,32 +254,24 @@ private:
             if (c != '\\') throw not_rendered{};  // a raw control character
             unescaped.clear();
             const char escape = at(pos++);
-            switch (escape) {
-                case '"': unescaped = "\""; break;
-                case '\\': unescaped = "\\"; break;
-                case '/': unescaped = "/"; break;
-                case 'b': unescaped = "\b"; break;
-                case 'f': unescaped = "\f"; break;
-                case 'n': unescaped = "\n"; break;
-                case 'r': unescaped = "\r"; break;
-                case 't': unescaped = "\t"; break;
-                case 'u': {
-                    std::uint32_t code = hex4(pos);
-                    pos += 4;
-                    if (code >= 0xD800 && code <= 0xDBFF) {
-                        if (at(pos) != '\\' || at(pos + 1) != 'u') throw not_rendered{};
-                        const std::uint32_t low = hex4(pos + 2);
-                        if (low < 0xDC00 || low > 0xDFFF) throw not_rendered{};
-                        pos += 6;
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                    } else if (code >= 0xDC00 && code <= 0xDFFF) {
-                        throw not_rendered{};
-                    }
-                    if (code == 0) throw not_rendered{};  // jsonb refuses \u0000
-                    append_utf8(unescaped, code);
-                    break;
+            if (const char simple = json::simple_escape_value(escape); simple != 0) {
+                unescaped.push_back(simple);
+            } else if (escape == 'u') {
+                std::uint32_t code = hex4(pos);
+                pos += 4;
+                if (code >= 0xD800 && code <= 0xDBFF) {
+                    if (at(pos) != '\\' || at(pos + 1) != 'u') throw not_rendered{};
+                    const std::uint32_t low = hex4(pos + 2);
+                    if (low < 0xDC00 || low > 0xDFFF) throw not_rendered{};
+                    pos += 6;
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                } else if (code >= 0xDC00 && code <= 0xDFFF) {
+                    throw not_rendered{};
                 }
-                default: throw not_rendered{};
+                if (code == 0) throw not_rendered{};  // jsonb refuses \u0000
+                append_utf8(unescaped, code);
+            } else {
+                throw not_rendered{};
             }
             if (decoded != nullptr) decoded->append(unescaped);
             if (sink != nullptr) {
