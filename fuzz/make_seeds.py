@@ -235,3 +235,17 @@ jsonl = {
 }
 for name, text in jsonl.items():
     write("jsonl_jobs", name, text)
+
+# ---- jsonb_text --------------------------------------------------------------
+jsonb = {
+    "object": '{"b":1,"a":2,"aa":3,"":4,"a":5}',
+    "numbers": "[1e2, 1.50, -0, -0.0, 1E-3, 12e-1, 1.5e1, 0.0e-2, -1.25e+2, 1200e-2, 0e5, 1e1000, 1e-1000]",
+    "beyond-numeric": "[1e1001, 1e-16384]",
+    "strings": r'["\/", "a\tb\n", "\u001f\u0007\u007f", "\"\\", "\ud83d\ude00", "\u00e9", "é"]',
+    "nested": '{"n":{"z":[{"b":null,"a":true}],"a":false},"l":[[],[{}],[[1]]]}',
+    "deepest-rendered": deep(32),
+    "too-deep": deep(33),
+    "not-storable": r'{"k":"\u0000"}',
+}
+for name, text in jsonb.items():
+    write("jsonb_text", name, text)

@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # SECONDS per target (default 60); TARGETs: json_reader go_json_unique_key
-# row_decoder copy_encoder rpc_request jsonl_jobs (default: all). Environment:
+# row_decoder copy_encoder rpc_request jsonl_jobs jsonb_text (default: all). Environment:
 #   RIVERQUEUE_FUZZ_RUNS       also stop a target after this many executions
 #   RIVERQUEUE_FUZZ_MAX_LEN    longest input libFuzzer makes (default 4096; longer
 #                              seeds, the nesting-limit ones, are cut to it: the
@@ -22,7 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-60}
 shift || true
-all_targets=(json_reader go_json_unique_key row_decoder copy_encoder rpc_request jsonl_jobs)
+all_targets=(json_reader go_json_unique_key row_decoder copy_encoder rpc_request jsonl_jobs jsonb_text)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 build_dir=${RIVERQUEUE_FUZZ_BUILD_DIR:-$root/build-fuzz}

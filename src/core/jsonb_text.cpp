@@ -244,7 +244,15 @@ private:
         std::string unescaped;
         for (;;) {
             std::size_t run = pos;
-            while (run < in_.size() && plain(in_[run])) ++run;
+            while (run < in_.size() && plain(in_[run])) {
+                if (static_cast<unsigned char>(in_[run]) < 0x80) {
+                    ++run;
+                    continue;
+                }
+                const std::size_t length = utf8_sequence_length(in_, run);
+                if (length == 0) throw not_rendered{};  // not UTF-8: PostgreSQL refuses it
+                run += length;
+            }
             const std::string_view bytes = in_.substr(pos, run - pos);
             if (decoded != nullptr) decoded->append(bytes);
             if (sink != nullptr) sink->append(bytes);
@@ -299,6 +307,7 @@ private:
             ++pos;
         }
         const std::string_view integer = digits(pos);
+        if (integer.size() > 1 && integer.front() == '0') throw not_rendered{};  // a leading zero: not JSON
         std::string_view fraction;
         if (pos < in_.size() && in_[pos] == '.') fraction = digits(++pos);
         long exponent = 0;

@@ -32,9 +32,10 @@ struct jsonb_text_digest {
     sha256_digest sha256{};
 };
 
-// The size and SHA-256 of the text form of `json` (valid JSON), without
-// holding that text. std::nullopt where this reproduction does not reach:
-// nesting deeper than jsonb_text_max_depth, or numbers beyond what
+// The size and SHA-256 of the text form of `json`, without holding that
+// text. std::nullopt for text PostgreSQL would refuse as jsonb (not JSON, not
+// UTF-8, \u0000 or a lone surrogate), and where this reproduction does not
+// reach: nesting deeper than jsonb_text_max_depth, or numbers beyond what
 // PostgreSQL's numeric reads.
 std::optional<jsonb_text_digest> digest_jsonb_text(std::string_view json);
 

@@ -55,6 +55,11 @@ TEST(JsonbText, AnswersNothingBeyondItsReach) {
     EXPECT_FALSE(jsonb_text(R"("\ud800")"));
     EXPECT_FALSE(jsonb_text("{\"a\":1"));
     EXPECT_FALSE(jsonb_text("[1] x"));
+    // Found by fuzz/jsonb_text.cpp: bytes that are not UTF-8 were rendered.
+    EXPECT_FALSE(jsonb_text("[\"\xc3\xb8\xb8\"]"));
+    EXPECT_FALSE(jsonb_text("[\"\xed\xa0\x80\"]"));  // an encoded surrogate
+    EXPECT_TRUE(jsonb_text("[\"\xc3\xb8\"]"));
+    EXPECT_FALSE(jsonb_text("[01]"));
     EXPECT_FALSE(digest_jsonb_text("1e1001"));
 }
 
