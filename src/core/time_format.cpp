@@ -22,6 +22,16 @@ constexpr std::int64_t go_zero_to_unix_seconds = 62135596800;
 
 __extension__ typedef __int128 int128;
 
+// `value` in exactly `width` decimal digits, zero padded (value < 10^width).
+void append_digits(std::string& out, unsigned value, std::size_t width) {
+    const std::size_t end = out.size() + width;
+    out.resize(end);
+    for (std::size_t i = end; i > end - width; --i) {
+        out[i - 1] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+}
+
 std::string format_date_time(time_point t, bool with_micros) {
     // Round down, as pgx does when River Go sends a time (duration_cast would
     // round times before 1970 up).
@@ -33,21 +43,34 @@ std::string format_date_time(time_point t, bool with_micros) {
     const auto minutes = duration_cast<std::chrono::minutes>(in_day - hours);
     const auto secs = duration_cast<seconds>(in_day - hours - minutes);
     const auto micros = (in_day - hours - minutes - secs).count();
-    char buffer[64];
-    int written = 0;
-    if (with_micros) {
-        written = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02lld.%06lldZ",
-                                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                                static_cast<unsigned>(date.day()), static_cast<int>(hours.count()),
-                                static_cast<int>(minutes.count()), static_cast<long long>(secs.count()),
-                                static_cast<long long>(micros));
+    // Written digit by digit: this runs twice for every job inserted, and
+    // snprintf was a quarter of the client's work in building an insert.
+    std::string out;
+    out.reserve(with_micros ? 27 : 20);
+    const int year = static_cast<int>(date.year());
+    if (year >= 0 && year <= 9999) {
+        append_digits(out, static_cast<unsigned>(year), 4);
     } else {
-        written = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02lldZ",
-                                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                                static_cast<unsigned>(date.day()), static_cast<int>(hours.count()),
-                                static_cast<int>(minutes.count()), static_cast<long long>(secs.count()));
+        char buffer[16];
+        const int written = std::snprintf(buffer, sizeof buffer, "%04d", year);
+        out.append(buffer, static_cast<std::size_t>(written));
     }
-    return std::string(buffer, static_cast<std::size_t>(written));
+    out.push_back('-');
+    append_digits(out, static_cast<unsigned>(date.month()), 2);
+    out.push_back('-');
+    append_digits(out, static_cast<unsigned>(date.day()), 2);
+    out.push_back('T');
+    append_digits(out, static_cast<unsigned>(hours.count()), 2);
+    out.push_back(':');
+    append_digits(out, static_cast<unsigned>(minutes.count()), 2);
+    out.push_back(':');
+    append_digits(out, static_cast<unsigned>(secs.count()), 2);
+    if (with_micros) {
+        out.push_back('.');
+        append_digits(out, static_cast<unsigned>(micros), 6);
+    }
+    out.push_back('Z');
+    return out;
 }
 
 bool read_int(std::string_view text, std::size_t pos, std::size_t width, int& out) {
