@@ -102,6 +102,14 @@ TEST(FormatRfc3339, MicrosecondsForPostgres) {
     // before 1970 too.
     EXPECT_EQ(format_rfc3339_micros(at("1969-12-31T23:59:59.9999995Z")), "1969-12-31T23:59:59.999999Z");
     EXPECT_EQ(format_rfc3339_micros(at("1960-06-01T12:00:00.0000001Z")), "1960-06-01T12:00:00.000000Z");
+    // Every field at its widest, and years beyond four digits as printf's %04d writes them.
+    EXPECT_EQ(format_rfc3339_micros(at("0001-01-01T00:00:00Z")), "0001-01-01T00:00:00.000000Z");
+    EXPECT_EQ(format_rfc3339_micros(at("9999-12-31T23:59:59.999999Z")), "9999-12-31T23:59:59.999999Z");
+    using namespace std::chrono;
+    EXPECT_EQ(format_rfc3339_micros(time_point_cast<microseconds>(sys_days{year{12345} / 6 / 7})),
+              "12345-06-07T00:00:00.000000Z");
+    EXPECT_EQ(format_rfc3339_micros(time_point_cast<microseconds>(sys_days{year{-1} / 1 / 1} + 1s)),
+              "-001-01-01T00:00:01.000000Z");
 }
 
 TEST(FormatRfc3339, PublicFormTrimsTrailingZeros) {
