@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/copy_format.hpp"
 #include "core/identifiers.hpp"
 #include "core/jsonb_text.hpp"
 #include "core/sql_literals.hpp"
@@ -98,6 +99,61 @@ std::string conflict_and_returning(const std::string& p, bool unique, duplicate_
     return sql + " AS unique_skipped_as_duplicate";
 }
 
+// The columns a batch sends as arrays, in River's order: the parameter's
+// type, how the row reads the unnested value (when not as it is), the
+// copy_column bit that says when it is needed (0: always), and each job's
+// element.
+struct array_column {
+    std::string_view name;
+    std::string_view array_type;
+    std::string (*cast)(const std::string& schema_prefix);
+    unsigned needed_for;
+    bool unique_only;
+    void (*element)(array_literal& out, const resolved_job& job);
+};
+
+constexpr unsigned every_copy_column = copy_timestamps | copy_max_attempts | copy_metadata | copy_priority |
+                                       copy_queue | copy_state | copy_tags;
+
+const array_column array_columns[] = {
+    {"args", "jsonb[]", nullptr, 0, false, [](array_literal& out, const resolved_job& job) { out.add(job.args); }},
+    {"created_at", "timestamptz[]", nullptr, copy_timestamps, false,
+     [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.created_at)); }},
+    {"kind", "text[]", nullptr, 0, false, [](array_literal& out, const resolved_job& job) { out.add(job.kind); }},
+    {"max_attempts", "smallint[]", nullptr, copy_max_attempts, false,
+     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.max_attempts)); }},
+    {"metadata", "jsonb[]", nullptr, copy_metadata, false,
+     [](array_literal& out, const resolved_job& job) { out.add(job.metadata); }},
+    {"priority", "smallint[]", nullptr, copy_priority, false,
+     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.priority)); }},
+    {"queue", "text[]", nullptr, copy_queue, false, [](array_literal& out, const resolved_job& job) { out.add(job.queue); }},
+    {"scheduled_at", "timestamptz[]", nullptr, copy_timestamps, false,
+     [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.scheduled_at)); }},
+    {"state", "text[]", [](const std::string& p) { return "state::" + p + "river_job_state"; }, copy_state, false,
+     [](array_literal& out, const resolved_job& job) { out.add(to_string(job.state)); }},
+    {"tags", "text[]", [](const std::string&) { return std::string("string_to_array(tags, ',')::varchar(255)[]"); },
+     copy_tags, false, [](array_literal& out, const resolved_job& job) { out.add(join_tags(job.tags)); }},
+    {"unique_key", "bytea[]", nullptr, 0, true,
+     [](array_literal& out, const resolved_job& job) {
+         if (job.unique_key) out.add(hex_bytea(*job.unique_key));
+         else out.add_null();
+     }},
+    {"unique_states", "integer[]",
+     [](const std::string&) { return std::string("nullif(unique_states, 0)::bit(8)"); }, 0, true,
+     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.unique_states)); }},
+};
+
+bool sent(const array_column& column, unsigned columns, bool unique) {
+    if (column.unique_only) return unique;
+    return column.needed_for == 0 || (columns & column.needed_for) != 0;
+}
+
+driver::param column_array(const array_column& column, std::span<const resolved_job* const> jobs) {
+    array_literal out;
+    for (const resolved_job* job : jobs) column.element(out, *job);
+    return std::move(out).finish();
+}
+
 // One job: INSERT ... VALUES with one parameter per column, typed by the
 // target columns.
 std::string single_row_insert(const std::string& p, const resolved_job& job,
@@ -113,27 +169,32 @@ std::string single_row_insert(const std::string& p, const resolved_job& job,
 }
 
 // A batch: one array parameter per column, unnested into rows (as River Go's
-// JobInsertFastMany does).
+// JobInsertFastMany does), but only for the columns in which some job of the
+// batch differs from river_job's defaults, as the COPY path sends them
+// (core/copy_format.hpp): the server reads fewer arrays, and fills the rest
+// with the values the client would have sent. When no job is scheduled ahead,
+// created_at and scheduled_at are the server's now(), as River Go's are.
 std::string batch_insert(const std::string& p, std::span<const resolved_job* const> jobs,
                          std::vector<driver::param>& params) {
-    params = job_array_params(jobs, true);
-    return "INSERT INTO " + p +
-           "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,"
-           " unique_key, unique_states) SELECT args, created_at, kind, max_attempts, metadata, priority, queue,"
-           " scheduled_at, state::" + p + "river_job_state, string_to_array(tags, ',')::varchar(255)[],"
-           " unique_key, nullif(unique_states, 0)::bit(8) FROM (SELECT"
-           " unnest($1::jsonb[]) AS args,"
-           " unnest($2::timestamptz[]) AS created_at,"
-           " unnest($3::text[]) AS kind,"
-           " unnest($4::smallint[]) AS max_attempts,"
-           " unnest($5::jsonb[]) AS metadata,"
-           " unnest($6::smallint[]) AS priority,"
-           " unnest($7::text[]) AS queue,"
-           " unnest($8::timestamptz[]) AS scheduled_at,"
-           " unnest($9::text[]) AS state,"
-           " unnest($10::text[]) AS tags,"
-           " unnest($11::bytea[]) AS unique_key,"
-           " unnest($12::integer[]) AS unique_states) AS raw_job_data";
+    unsigned columns = 0;
+    for (const resolved_job* job : jobs) columns |= non_default_columns(*job);
+    const bool unique = any_unique(jobs);
+    std::string names, selected, unnested;
+    for (const array_column& column : array_columns) {
+        if (!sent(column, columns, unique)) continue;
+        params.push_back(column_array(column, jobs));
+        const std::string name(column.name);
+        if (!names.empty()) {
+            names += ", ";
+            selected += ", ";
+            unnested += ", ";
+        }
+        names += name;
+        selected += column.cast == nullptr ? name : column.cast(p);
+        unnested += "unnest($" + std::to_string(params.size()) + "::" + std::string(column.array_type) + ") AS " + name;
+    }
+    return "INSERT INTO " + p + "river_job(" + names + ") SELECT " + selected + " FROM (SELECT " + unnested +
+           ") AS raw_job_data";
 }
 
 // The args as a parameter: borrowed args are the caller's string, alive until
@@ -161,32 +222,9 @@ std::vector<driver::param> job_value_params(const resolved_job& job) {
 
 std::vector<driver::param> job_array_params(std::span<const resolved_job* const> jobs,
                                                          bool with_unique_columns) {
-    array_literal args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,
-        unique_key, unique_states;
-    for (const resolved_job* job : jobs) {
-        args.add(job->args);
-        created_at.add(format_rfc3339_micros(job->created_at));
-        kind.add(job->kind);
-        max_attempts.add(std::to_string(job->max_attempts));
-        metadata.add(job->metadata);
-        priority.add(std::to_string(job->priority));
-        queue.add(job->queue);
-        scheduled_at.add(format_rfc3339_micros(job->scheduled_at));
-        state.add(to_string(job->state));
-        tags.add(join_tags(job->tags));
-        if (!with_unique_columns) continue;
-        if (job->unique_key) unique_key.add(hex_bytea(*job->unique_key));
-        else unique_key.add_null();
-        unique_states.add(std::to_string(job->unique_states));
-    }
-    std::vector<driver::param> params = {
-        std::move(args).finish(),     std::move(created_at).finish(), std::move(kind).finish(),
-        std::move(max_attempts).finish(), std::move(metadata).finish(), std::move(priority).finish(),
-        std::move(queue).finish(),    std::move(scheduled_at).finish(), std::move(state).finish(),
-        std::move(tags).finish()};
-    if (with_unique_columns) {
-        params.emplace_back(std::move(unique_key).finish());
-        params.emplace_back(std::move(unique_states).finish());
+    std::vector<driver::param> params;
+    for (const array_column& column : array_columns) {
+        if (sent(column, every_copy_column, with_unique_columns)) params.push_back(column_array(column, jobs));
     }
     return params;
 }

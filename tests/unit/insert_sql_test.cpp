@@ -97,13 +97,20 @@ protected:
     std::vector<const resolved_job*> jobs;
 };
 
-TEST_F(BuildInsert, TwelveArrayParametersWithoutNotification) {
+// A batch sends an array for each column in which some job differs from
+// river_job's default: here every one but metadata (both jobs have "{}").
+TEST_F(BuildInsert, ArraysOfTheColumnsAwayFromTheirDefaultsWithoutNotification) {
     const sql_statement statement = build_insert("", jobs, {}, duplicate_detection::xmax);
-    ASSERT_EQ(statement.params.size(), 12u);
-    EXPECT_NE(statement.sql.find("$12::integer[]"), std::string::npos);
-    EXPECT_EQ(statement.sql.find("$13"), std::string::npos);
+    ASSERT_EQ(statement.params.size(), 11u);
+    EXPECT_NE(statement.sql.find("unnest($11::integer[]) AS unique_states"), std::string::npos) << statement.sql;
+    EXPECT_EQ(statement.sql.find("$12"), std::string::npos);
+    EXPECT_EQ(statement.sql.find("metadata"), statement.sql.find("river_job.metadata") + 10)
+        << "metadata only in the returned columns: " << statement.sql;
     EXPECT_EQ(statement.sql.find("pg_notify"), std::string::npos);
-    EXPECT_NE(statement.sql.find("INSERT INTO river_job("), std::string::npos);
+    EXPECT_NE(statement.sql.find("INSERT INTO river_job(args, created_at, kind, max_attempts, priority, queue, "
+                                 "scheduled_at, state, tags, unique_key, unique_states) SELECT"),
+              std::string::npos)
+        << statement.sql;
     EXPECT_NE(statement.sql.find("(xmax != 0)"), std::string::npos);
     for (const auto& param : statement.params) EXPECT_FALSE(param.is_null());
 
@@ -112,26 +119,41 @@ TEST_F(BuildInsert, TwelveArrayParametersWithoutNotification) {
     EXPECT_EQ(p[1].text(), R"({"2026-03-04T05:06:07.891011Z","1970-01-01T00:00:00.000000Z"})");
     EXPECT_EQ(p[2].text(), R"({"k","k"})");
     EXPECT_EQ(p[3].text(), R"({"5","25"})");
-    EXPECT_EQ(p[5].text(), R"({"2","1"})");
-    EXPECT_EQ(p[6].text(), R"({"default","other"})");
-    EXPECT_EQ(p[7].text(), R"({"2026-03-04T05:06:07.891011Z","2027-01-01T00:00:00.000000Z"})");
-    EXPECT_EQ(p[8].text(), R"({"available","scheduled"})");
-    EXPECT_EQ(p[9].text(), R"({"t-1,t_2",""})");
+    EXPECT_EQ(p[4].text(), R"({"2","1"})");
+    EXPECT_EQ(p[5].text(), R"({"default","other"})");
+    EXPECT_EQ(p[6].text(), R"({"2026-03-04T05:06:07.891011Z","2027-01-01T00:00:00.000000Z"})");
+    EXPECT_EQ(p[7].text(), R"({"available","scheduled"})");
+    EXPECT_EQ(p[8].text(), R"({"t-1,t_2",""})");
     // bytea in hex form; the backslash is escaped inside the array literal.
-    EXPECT_EQ(p[10].text(), R"({NULL,"\\xab)" + std::string(60, '0') + R"(01"})");
-    EXPECT_EQ(p[11].text(), R"({"0","245"})");
+    EXPECT_EQ(p[9].text(), R"({NULL,"\\xab)" + std::string(60, '0') + R"(01"})");
+    EXPECT_EQ(p[10].text(), R"({"0","245"})");
+}
+
+// Jobs at every default send only args and kind: the server fills the rest,
+// created_at and scheduled_at with its now().
+TEST_F(BuildInsert, ABatchAtTheDefaultsSendsArgsAndKindOnly) {
+    resolved_job a = job_in("default", job_state::available), b = job_in("default", job_state::available);
+    a.created_at = a.scheduled_at = b.created_at = b.scheduled_at = *parse_rfc3339("2026-03-04T05:06:07Z");
+    const std::vector<const resolved_job*> both = {&a, &b};
+    const sql_statement statement = build_insert("", both, {}, duplicate_detection::xmax);
+    ASSERT_EQ(statement.params.size(), 2u);
+    EXPECT_NE(statement.sql.find("INSERT INTO river_job(args, kind) SELECT args, kind FROM (SELECT "
+                                 "unnest($1::jsonb[]) AS args, unnest($2::text[]) AS kind) AS raw_job_data"),
+              std::string::npos)
+        << statement.sql;
+    EXPECT_EQ(statement.sql.find("ON CONFLICT"), std::string::npos);
 }
 
 TEST_F(BuildInsert, NotificationAddsSchemaAndPayloadParameters) {
     const std::vector<std::string> queues = {"default"};
     const sql_statement statement = build_insert("", jobs, queues, duplicate_detection::returning_old);
-    ASSERT_EQ(statement.params.size(), 14u);
-    EXPECT_NE(statement.sql.find("$14::text[]"), std::string::npos);
+    ASSERT_EQ(statement.params.size(), 13u);
+    EXPECT_NE(statement.sql.find("$13::text[]"), std::string::npos);
     EXPECT_NE(statement.sql.find("pg_notify"), std::string::npos);
     EXPECT_NE(statement.sql.find("(OLD.id IS NOT NULL)"), std::string::npos);
     // No schema: NULL, so that the server uses current_schema().
-    EXPECT_TRUE(statement.params[12].is_null());
-    EXPECT_EQ(statement.params[13], std::optional<std::string>(R"({"{\"queue\": \"default\"}"})"));
+    EXPECT_TRUE(statement.params[11].is_null());
+    EXPECT_EQ(statement.params[12], std::optional<std::string>(R"({"{\"queue\": \"default\"}"})"));
 }
 
 TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
@@ -141,7 +163,7 @@ TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
     EXPECT_NE(statement.sql.find(R"(state::"My ""Schema""".river_job_state)"), std::string::npos);
     EXPECT_NE(statement.sql.find(R"("My ""Schema""".river_job_state_in_bitmask)"), std::string::npos);
     EXPECT_EQ(count_of(statement.sql, "My"), 3u) << "the schema reaches the notification only as a parameter";
-    EXPECT_EQ(statement.params[12], std::optional<std::string>("My \"Schema\""));
+    EXPECT_EQ(statement.params[11], std::optional<std::string>("My \"Schema\""));
 }
 
 TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
