@@ -154,18 +154,46 @@ driver::param column_array(const array_column& column, std::span<const resolved_
     return std::move(out).finish();
 }
 
+// The args as a parameter: borrowed args are the caller's string, alive until
+// the insert ends, so the parameter refers to it instead of copying what may
+// be a very large value; a job's own args are copied, since the job may go
+// before the statement does (the asynchronous client).
+driver::param args_param(const json_text& args) {
+    return args.borrowed() ? driver::param::refer_to(args.str()) : driver::param(args.str());
+}
+
 // One job: INSERT ... VALUES with one parameter per column, typed by the
-// target columns.
+// target columns. A job scheduled at its insert time leaves created_at and
+// scheduled_at to the server's now(), as River Go's client does unless its
+// clock is stubbed.
 std::string single_row_insert(const std::string& p, const resolved_job& job,
                               std::vector<driver::param>& params) {
-    params = job_value_params(job);
-    std::string sql = "INSERT INTO " + p +
-                      "river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state,"
-                      " tags";
-    if (!job.unique_key) return sql + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-    params.emplace_back(hex_bytea(*job.unique_key));
-    params.emplace_back(bit8_text(job.unique_states));
-    return sql + ", unique_key, unique_states) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    const bool times = job.scheduled_at != job.created_at;
+    std::string names, values;
+    const auto add = [&](std::string_view name, driver::param value) {
+        params.push_back(std::move(value));
+        if (!names.empty()) {
+            names += ", ";
+            values += ", ";
+        }
+        names += name;
+        values += "$" + std::to_string(params.size());
+    };
+    add("args", args_param(job.args));
+    if (times) add("created_at", format_rfc3339_micros(job.created_at));
+    add("kind", job.kind);
+    add("max_attempts", std::to_string(job.max_attempts));
+    add("metadata", job.metadata);
+    add("priority", std::to_string(job.priority));
+    add("queue", job.queue);
+    if (times) add("scheduled_at", format_rfc3339_micros(job.scheduled_at));
+    add("state", std::string(to_string(job.state)));
+    add("tags", text_array_literal(job.tags));
+    if (job.unique_key) {
+        add("unique_key", hex_bytea(*job.unique_key));
+        add("unique_states", bit8_text(job.unique_states));
+    }
+    return "INSERT INTO " + p + "river_job(" + names + ") VALUES (" + values + ")";
 }
 
 // A batch: one array parameter per column, unnested into rows (as River Go's
@@ -197,13 +225,6 @@ std::string batch_insert(const std::string& p, std::span<const resolved_job* con
            ") AS raw_job_data";
 }
 
-// The args as a parameter: borrowed args are the caller's string, alive until
-// the insert ends, so the parameter refers to it instead of copying what may
-// be a very large value; a job's own args are copied, since the job may go
-// before the statement does (the asynchronous client).
-driver::param args_param(const json_text& args) {
-    return args.borrowed() ? driver::param::refer_to(args.str()) : driver::param(args.str());
-}
 
 }  // namespace
 

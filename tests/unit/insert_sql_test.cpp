@@ -166,20 +166,34 @@ TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
     EXPECT_EQ(statement.params[11], std::optional<std::string>("My \"Schema\""));
 }
 
+// One job is a single-row VALUES insert; scheduled at its insert time, it
+// leaves created_at and scheduled_at to the server's now(), as River Go does.
 TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
     const std::vector<const resolved_job*> one = {&plain};
     const sql_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
-    ASSERT_EQ(statement.params.size(), 10u) << "no unique_key or unique_states for a plain job";
-    EXPECT_NE(statement.sql.find("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"), std::string::npos)
+    ASSERT_EQ(statement.params.size(), 8u) << "no times, unique_key or unique_states for a plain job due now";
+    EXPECT_NE(statement.sql.find("INSERT INTO river_job(args, kind, max_attempts, metadata, priority, queue, state, "
+                                 "tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+              std::string::npos)
         << statement.sql;
     EXPECT_EQ(statement.sql.find("unnest"), std::string::npos);
     EXPECT_EQ(statement.sql.find("ON CONFLICT"), std::string::npos) << "a row without unique_key cannot conflict";
     EXPECT_NE(statement.sql.find("false AS unique_skipped_as_duplicate"), std::string::npos);
     EXPECT_EQ(statement.params[0].text(), R"({"n": "a\"b"})");
-    EXPECT_EQ(statement.params[1].text(), "2026-03-04T05:06:07.891011Z");
-    EXPECT_EQ(statement.params[3].text(), "5");
-    EXPECT_EQ(statement.params[8].text(), "available");
-    EXPECT_EQ(statement.params[9].text(), R"({"t-1","t_2"})");
+    EXPECT_EQ(statement.params[2].text(), "5");
+    EXPECT_EQ(statement.params[6].text(), "available");
+    EXPECT_EQ(statement.params[7].text(), R"({"t-1","t_2"})");
+
+    // Scheduled ahead: both times are sent.
+    const std::vector<const resolved_job*> later = {&unique};
+    const sql_statement scheduled = build_insert("", later, {}, duplicate_detection::xmax);
+    ASSERT_EQ(scheduled.params.size(), 12u);
+    EXPECT_NE(scheduled.sql.find("river_job(args, created_at, kind, max_attempts, metadata, priority, queue, "
+                                 "scheduled_at, state, tags, unique_key, unique_states) VALUES ($1, $2, $3, $4, $5, "
+                                 "$6, $7, $8, $9, $10, $11, $12)"),
+              std::string::npos)
+        << scheduled.sql;
+    EXPECT_EQ(scheduled.params[7].text(), "2027-01-01T00:00:00.000000Z");
 }
 
 // The single-row insert sends borrowed args as they are: its parameter
@@ -209,11 +223,11 @@ TEST_F(BuildInsert, LargeArgsOfASingleRowAreComparedByDigest) {
     const std::vector<const resolved_job*> one = {&job};
     ASSERT_TRUE(elides_returned_args(one));
     const sql_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
-    ASSERT_EQ(statement.params.size(), 11U);
+    ASSERT_EQ(statement.params.size(), 9U);
     const auto digest = digest_jsonb_text(large);
     ASSERT_TRUE(digest);
-    EXPECT_EQ(statement.params[10].text(), hex_bytea(digest->sha256));
-    EXPECT_NE(statement.sql.find("CASE WHEN sha256(convert_to(river_job.args::text, 'UTF8')) = $11::bytea THEN NULL "
+    EXPECT_EQ(statement.params[8].text(), hex_bytea(digest->sha256));
+    EXPECT_NE(statement.sql.find("CASE WHEN sha256(convert_to(river_job.args::text, 'UTF8')) = $9::bytea THEN NULL "
                                  "ELSE river_job.args END) AS args"),
               std::string::npos)
         << statement.sql;
@@ -222,7 +236,7 @@ TEST_F(BuildInsert, LargeArgsOfASingleRowAreComparedByDigest) {
     const std::string deep = R"({"blob":")" + std::string(returned_args_digest_bytes, 'x') + R"(","d":)" +
                              std::string(40, '[') + std::string(40, ']') + "}";
     job.args = json_text::borrow(deep);
-    EXPECT_TRUE(build_insert("", one, {}, duplicate_detection::xmax).params[10].is_null());
+    EXPECT_TRUE(build_insert("", one, {}, duplicate_detection::xmax).params[8].is_null());
 
     // Smaller args, and batches, are returned as they are.
     const std::string small = R"({"blob":")" + std::string(returned_args_digest_bytes - 20, 'x') + R"("})";
