@@ -105,7 +105,11 @@ owner_of() {
   return 1
 }
 for library in $needed; do
-  path=$(echo "$resolved" | awk -v lib="$library" '$1 == lib && $2 == "=>" {print $3; exit}')
+  # ldd names a library "libx.so.1 => /path (...)", and the dynamic loader
+  # (NEEDED when code uses thread-local storage) by its path alone.
+  path=$(echo "$resolved" | awk -v lib="$library" '
+    $1 == lib && $2 == "=>" {print $3; exit}
+    $2 ~ /^\(/ && substr($1, length($1) - length(lib)) == "/" lib {print $1; exit}')
   [ -n "$path" ] && [ -e "$path" ] || fail "the tool needs $library, which this machine does not have"
   owner=$(owner_of "$path") || fail "no Debian package owns $path ($library)"
   [[ $depends_names == *" $owner "* ]] || fail "the tool needs $library from $owner, which Depends does not name"
