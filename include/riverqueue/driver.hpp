@@ -28,10 +28,15 @@ namespace riverqueue::driver {
 // settings (DateStyle, TimeZone, bytea_output), so both are exact.
 enum class result_format { binary, text };
 
-// One text-format parameter of a statement: its text, or SQL NULL. It holds
-// its own text, or refers to text kept alive elsewhere for as long as the
-// statement runs (a job's args, which may be very large and so are not copied
-// on their way to the driver). The text is NUL-terminated, as libpq takes it.
+// One parameter of a statement: its text, or SQL NULL. It holds its own
+// text, or refers to text kept alive elsewhere for as long as the statement
+// runs (a job's args, which may be very large and so are not copied on their
+// way to the driver). The text is NUL-terminated, as libpq takes it.
+//
+// The core sends binary-format parameters (PostgreSQL's binary form of the
+// type, libpq's paramFormats 1) only to a session whose
+// takes_binary_params() is true; their bytes may hold NULs, so a driver
+// passes size() along with them.
 class param {
 public:
     param() noexcept = default;  // SQL NULL
@@ -49,14 +54,24 @@ public:
         return out;
     }
 
+    // Bytes in PostgreSQL's binary format of the parameter's type.
+    static param binary(std::string bytes) noexcept {
+        param out(std::move(bytes));
+        out.binary_ = true;
+        return out;
+    }
+
     bool is_null() const noexcept { return null_; }
+    bool is_binary() const noexcept { return binary_; }
+    // The length in bytes of the text (0 for NULL).
+    std::size_t size() const noexcept { return text_ref().size(); }
     // The text, or nullptr for NULL: what libpq's PQexecParams takes.
     const char* c_str() const noexcept { return null_ ? nullptr : text_ref().c_str(); }
     // The text ("" for NULL).
     std::string_view text() const noexcept { return text_ref(); }
 
     friend bool operator==(const param& a, const param& b) noexcept {
-        return a.null_ == b.null_ && a.text() == b.text();
+        return a.null_ == b.null_ && a.binary_ == b.binary_ && a.text() == b.text();
     }
 
 private:
@@ -65,6 +80,7 @@ private:
     std::string owned_;
     const std::string* referred_ = nullptr;
     bool null_ = true;
+    bool binary_ = false;
 };
 
 // One statement: SQL with $1..$n placeholders and text-format parameters.
@@ -84,6 +100,19 @@ struct statement {
 // PQexecParams and libpqxx's dynamic parameters take. The pointers stay valid
 // as long as the statement's parameters.
 std::vector<const char*> param_c_strings(std::span<const param> params);
+
+// The same with each parameter's length and format (0 text, 1 binary), as
+// PQexecParams takes them; lengths and formats are left empty (pass nullptr)
+// when every parameter is text, which libpq then reads up to the NUL.
+struct param_arrays {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    std::vector<int> formats;
+
+    const int* lengths_or_null() const noexcept { return lengths.empty() ? nullptr : lengths.data(); }
+    const int* formats_or_null() const noexcept { return formats.empty() ? nullptr : formats.data(); }
+};
+param_arrays libpq_param_arrays(std::span<const param> params);
 
 // The rows a statement returned.
 class rows {
@@ -106,6 +135,12 @@ public:
     virtual ~session() = default;
 
     virtual result_format format() const noexcept = 0;
+
+    // Whether query() sends binary-format parameters as such (param::binary):
+    // the core then sends a batch's columns as binary arrays, which neither
+    // side has to quote or parse. A driver that reads parameters as C strings
+    // keeps the default, and gets text only.
+    virtual bool takes_binary_params() const noexcept { return false; }
 
     // PostgreSQL's server_version_num (150004 for 15.4).
     virtual int server_version() = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/binary_array.hpp"
 #include "core/copy_format.hpp"
 #include "core/identifiers.hpp"
 #include "core/jsonb_text.hpp"
@@ -10,7 +11,6 @@
 
 namespace riverqueue::core {
 namespace {
-
 
 // pg_notify for each payload of the text[] parameter $<payloads>, on
 // `<schema>.river_insert`, the schema being parameter $<schema> or, when NULL,
@@ -100,47 +100,73 @@ std::string conflict_and_returning(const std::string& p, bool unique, duplicate_
 }
 
 // The columns a batch sends as arrays, in River's order: the parameter's
-// type, how the row reads the unnested value (when not as it is), the
-// copy_column bit that says when it is needed (0: always), and each job's
-// element.
+// type and its elements' type, how the row reads the unnested value (when
+// not as it is), the copy_column bit that says when it is needed (0: always),
+// and each job's element in text (an array literal's) and in binary form.
 struct array_column {
     std::string_view name;
     std::string_view array_type;
+    std::uint32_t element_oid;
     std::string (*cast)(const std::string& schema_prefix);
     unsigned needed_for;
     bool unique_only;
-    void (*element)(array_literal& out, const resolved_job& job);
+    void (*text_element)(array_literal& out, const resolved_job& job);
+    void (*binary_element)(binary_array& out, const resolved_job& job);
 };
 
 constexpr unsigned every_copy_column = copy_timestamps | copy_max_attempts | copy_metadata | copy_priority |
                                        copy_queue | copy_state | copy_tags;
 
+std::string_view key_bytes(const std::array<std::uint8_t, 32>& key) {
+    return {reinterpret_cast<const char*>(key.data()), key.size()};
+}
+
 const array_column array_columns[] = {
-    {"args", "jsonb[]", nullptr, 0, false, [](array_literal& out, const resolved_job& job) { out.add(job.args); }},
-    {"created_at", "timestamptz[]", nullptr, copy_timestamps, false,
-     [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.created_at)); }},
-    {"kind", "text[]", nullptr, 0, false, [](array_literal& out, const resolved_job& job) { out.add(job.kind); }},
-    {"max_attempts", "smallint[]", nullptr, copy_max_attempts, false,
-     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.max_attempts)); }},
-    {"metadata", "jsonb[]", nullptr, copy_metadata, false,
-     [](array_literal& out, const resolved_job& job) { out.add(job.metadata); }},
-    {"priority", "smallint[]", nullptr, copy_priority, false,
-     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.priority)); }},
-    {"queue", "text[]", nullptr, copy_queue, false, [](array_literal& out, const resolved_job& job) { out.add(job.queue); }},
-    {"scheduled_at", "timestamptz[]", nullptr, copy_timestamps, false,
-     [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.scheduled_at)); }},
-    {"state", "text[]", [](const std::string& p) { return "state::" + p + "river_job_state"; }, copy_state, false,
-     [](array_literal& out, const resolved_job& job) { out.add(to_string(job.state)); }},
-    {"tags", "text[]", [](const std::string&) { return std::string("string_to_array(tags, ',')::varchar(255)[]"); },
-     copy_tags, false, [](array_literal& out, const resolved_job& job) { out.add(join_tags(job.tags)); }},
-    {"unique_key", "bytea[]", nullptr, 0, true,
+    {"args", "jsonb[]", type_oid::jsonb, nullptr, 0, false,
+     [](array_literal& out, const resolved_job& job) { out.add(job.args); },
+     [](binary_array& out, const resolved_job& job) { out.add_jsonb(job.args); }},
+    {"created_at", "timestamptz[]", type_oid::timestamptz, nullptr, copy_timestamps, false,
+     [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.created_at)); },
+     [](binary_array& out, const resolved_job& job) { out.add_int8(to_postgres_micros(job.created_at)); }},
+    {"kind", "text[]", type_oid::text, nullptr, 0, false,
+     [](array_literal& out, const resolved_job& job) { out.add(job.kind); },
+     [](binary_array& out, const resolved_job& job) { out.add_bytes(job.kind); }},
+    // max_attempts and priority are validated to smallint's range.
+    {"max_attempts", "smallint[]", type_oid::int2, nullptr, copy_max_attempts, false,
+     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.max_attempts)); },
+     [](binary_array& out, const resolved_job& job) { out.add_int2(static_cast<std::int16_t>(job.max_attempts)); }},
+    {"metadata", "jsonb[]", type_oid::jsonb, nullptr, copy_metadata, false,
+     [](array_literal& out, const resolved_job& job) { out.add(job.metadata); },
+     [](binary_array& out, const resolved_job& job) { out.add_jsonb(job.metadata); }},
+    {"priority", "smallint[]", type_oid::int2, nullptr, copy_priority, false,
+     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.priority)); },
+     [](binary_array& out, const resolved_job& job) { out.add_int2(static_cast<std::int16_t>(job.priority)); }},
+    {"queue", "text[]", type_oid::text, nullptr, copy_queue, false,
+     [](array_literal& out, const resolved_job& job) { out.add(job.queue); },
+     [](binary_array& out, const resolved_job& job) { out.add_bytes(job.queue); }},
+    {"scheduled_at", "timestamptz[]", type_oid::timestamptz, nullptr, copy_timestamps, false,
+     [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.scheduled_at)); },
+     [](binary_array& out, const resolved_job& job) { out.add_int8(to_postgres_micros(job.scheduled_at)); }},
+    {"state", "text[]", type_oid::text, [](const std::string& p) { return "state::" + p + "river_job_state"; },
+     copy_state, false, [](array_literal& out, const resolved_job& job) { out.add(to_string(job.state)); },
+     [](binary_array& out, const resolved_job& job) { out.add_bytes(to_string(job.state)); }},
+    {"tags", "text[]", type_oid::text,
+     [](const std::string&) { return std::string("string_to_array(tags, ',')::varchar(255)[]"); }, copy_tags, false,
+     [](array_literal& out, const resolved_job& job) { out.add(join_tags(job.tags)); },
+     [](binary_array& out, const resolved_job& job) { out.add_bytes(join_tags(job.tags)); }},
+    {"unique_key", "bytea[]", type_oid::bytea, nullptr, 0, true,
      [](array_literal& out, const resolved_job& job) {
          if (job.unique_key) out.add(hex_bytea(*job.unique_key));
          else out.add_null();
+     },
+     [](binary_array& out, const resolved_job& job) {
+         if (job.unique_key) out.add_bytes(key_bytes(*job.unique_key));
+         else out.add_null();
      }},
-    {"unique_states", "integer[]",
+    {"unique_states", "integer[]", type_oid::int4,
      [](const std::string&) { return std::string("nullif(unique_states, 0)::bit(8)"); }, 0, true,
-     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.unique_states)); }},
+     [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.unique_states)); },
+     [](binary_array& out, const resolved_job& job) { out.add_int4(job.unique_states); }},
 };
 
 bool sent(const array_column& column, unsigned columns, bool unique) {
@@ -148,9 +174,15 @@ bool sent(const array_column& column, unsigned columns, bool unique) {
     return column.needed_for == 0 || (columns & column.needed_for) != 0;
 }
 
-driver::param column_array(const array_column& column, std::span<const resolved_job* const> jobs) {
+driver::param column_array(const array_column& column, std::span<const resolved_job* const> jobs,
+                           param_encoding encoding) {
+    if (encoding == param_encoding::binary) {
+        binary_array out(column.element_oid);
+        for (const resolved_job* job : jobs) column.binary_element(out, *job);
+        return driver::param::binary(std::move(out).finish());
+    }
     array_literal out;
-    for (const resolved_job* job : jobs) column.element(out, *job);
+    for (const resolved_job* job : jobs) column.text_element(out, *job);
     return std::move(out).finish();
 }
 
@@ -202,7 +234,7 @@ std::string single_row_insert(const std::string& p, const resolved_job& job,
 // (core/copy_format.hpp): the server reads fewer arrays, and fills the rest
 // with the values the client would have sent. When no job is scheduled ahead,
 // created_at and scheduled_at are the server's now(), as River Go's are.
-std::string batch_insert(const std::string& p, std::span<const resolved_job* const> jobs,
+std::string batch_insert(const std::string& p, std::span<const resolved_job* const> jobs, param_encoding encoding,
                          std::vector<driver::param>& params) {
     unsigned columns = 0;
     for (const resolved_job* job : jobs) columns |= non_default_columns(*job);
@@ -210,7 +242,7 @@ std::string batch_insert(const std::string& p, std::span<const resolved_job* con
     std::string names, selected, unnested;
     for (const array_column& column : array_columns) {
         if (!sent(column, columns, unique)) continue;
-        params.push_back(column_array(column, jobs));
+        params.push_back(column_array(column, jobs, encoding));
         const std::string name(column.name);
         if (!names.empty()) {
             names += ", ";
@@ -224,7 +256,6 @@ std::string batch_insert(const std::string& p, std::span<const resolved_job* con
     return "INSERT INTO " + p + "river_job(" + names + ") SELECT " + selected + " FROM (SELECT " + unnested +
            ") AS raw_job_data";
 }
-
 
 }  // namespace
 
@@ -245,18 +276,20 @@ std::vector<driver::param> job_array_params(std::span<const resolved_job* const>
                                                          bool with_unique_columns) {
     std::vector<driver::param> params;
     for (const array_column& column : array_columns) {
-        if (sent(column, every_copy_column, with_unique_columns)) params.push_back(column_array(column, jobs));
+        if (sent(column, every_copy_column, with_unique_columns)) {
+            params.push_back(column_array(column, jobs, param_encoding::text));
+        }
     }
     return params;
 }
 
 sql_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                               std::span<const std::string> notify_queues, duplicate_detection detection,
-                              driver::result_format format) {
+                              driver::result_format format, param_encoding encoding) {
     const std::string p = schema_prefix(schema);
     sql_statement statement;
     std::string insert = jobs.size() == 1 ? single_row_insert(p, *jobs.front(), statement.params)
-                                          : batch_insert(p, jobs, statement.params);
+                                          : batch_insert(p, jobs, encoding, statement.params);
     std::string args_expression;
     if (elides_returned_args(jobs)) {
         // NULL when the client cannot render the text: the comparison is then

@@ -30,7 +30,6 @@ enum class duplicate_detection {
 
 duplicate_detection duplicate_detection_for_server(int server_version_num) noexcept;
 
-
 // Args at least this large are not sent back by a single-row insert when the
 // server's text of them has the SHA-256 of the client's rendering of that text
 // (core/jsonb_text.hpp): the statement selects NULL in their place, and
@@ -42,6 +41,11 @@ inline constexpr std::size_t returned_args_digest_bytes = std::size_t{1} << 20;
 // Whether build_insert's statement for these jobs may return NULL args.
 bool elides_returned_args(std::span<const resolved_job* const> to_send) noexcept;
 
+// How a batch's column arrays are sent: as text array literals (any driver)
+// or in PostgreSQL's binary array format (a session whose
+// takes_binary_params() is true), which neither side has to quote or parse.
+enum class param_encoding { text, binary };
+
 // Builds the insert for `jobs` (already deduplicated by unique key), sending
 // River's insert notification on `<schema>.river_insert` for each of
 // `notify_queues` in the same statement; empty means no notification. One job goes as a single-row INSERT ... VALUES
@@ -50,7 +54,8 @@ bool elides_returned_args(std::span<const resolved_job* const> to_send) noexcept
 // a single row come back as described above.
 sql_statement build_insert(std::string_view schema, std::span<const resolved_job* const> jobs,
                               std::span<const std::string> notify_queues, duplicate_detection detection,
-                              driver::result_format format = driver::result_format::binary);
+                              driver::result_format format = driver::result_format::binary,
+                              param_encoding encoding = param_encoding::text);
 
 // A statement that only sends River's insert notifications for these queues.
 sql_statement build_notify(std::string_view schema, std::span<const std::string> notify_queues);

@@ -189,6 +189,16 @@ private:
     void parse_string(std::string* out) {
         ++pos_;  // opening quote
         while (true) {
+            // Printable ASCII other than '"' and '\\' is the string itself:
+            // taken as one run (most of a job's args are such runs).
+            std::size_t run = pos_;
+            while (run < text_.size()) {
+                const auto b = static_cast<unsigned char>(text_[run]);
+                if (b == '"' || b == '\\' || b < 0x20 || b >= 0x80) break;
+                ++run;
+            }
+            if (out != nullptr) out->append(text_.data() + pos_, run - pos_);
+            pos_ = run;
             if (at_end()) fail("unterminated string");
             const unsigned char c = peek();
             if (c == '"') {
@@ -230,12 +240,7 @@ private:
                 if (out != nullptr) append_utf8(*out, code);
                 continue;
             }
-            if (c < 0x80) {
-                if (out != nullptr) out->push_back(static_cast<char>(c));
-                ++pos_;
-                continue;
-            }
-            copy_utf8_sequence(out);
+            copy_utf8_sequence(out);  // the run stopped at a byte of 0x80 or more
         }
     }
 

@@ -175,9 +175,14 @@ std::optional<time_point> parse_rfc3339(std::string_view text) {
     return time_point{local + std::chrono::floor<microseconds>(nanoseconds{fraction_nanos})};
 }
 
+namespace {
+// 2000-01-01 is 10957 days after the Unix epoch.
+constexpr std::int64_t postgres_epoch_micros = 946684800LL * 1'000'000;
+}  // namespace
+
+std::int64_t to_postgres_micros(time_point t) noexcept { return t.time_since_epoch().count() - postgres_epoch_micros; }
+
 time_point from_postgres_micros(std::int64_t micros) {
-    // 2000-01-01 is 10957 days after the Unix epoch.
-    constexpr std::int64_t postgres_epoch_micros = 946684800LL * 1'000'000;
     // PostgreSQL's 'infinity' is the largest value: kept as the largest time.
     if (micros > std::numeric_limits<std::int64_t>::max() - postgres_epoch_micros) return time_point::max();
     return time_point{microseconds{micros + postgres_epoch_micros}};

@@ -47,7 +47,9 @@ std::string format_rfc3339_nano_local_like_go(go_time t);
 // Parses RFC 3339 (`2024-01-02T03:04:05Z`, optional fraction, `Z` or ±hh:mm).
 std::optional<time_point> parse_rfc3339(std::string_view text);
 
-// Microseconds since 2000-01-01 UTC (PostgreSQL's binary timestamptz) to a time point.
+// Microseconds since 2000-01-01 UTC (PostgreSQL's binary timestamptz) to a time point ...
 time_point from_postgres_micros(std::int64_t micros);
+// ... and back, for an instant within River's range.
+std::int64_t to_postgres_micros(time_point t) noexcept;
 
 }  // namespace riverqueue::core

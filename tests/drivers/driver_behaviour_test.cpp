@@ -275,6 +275,45 @@ TEST_P(DriverBehaviour, UniqueDuplicateReturnsTheExistingRowInFull) {
     EXPECT_EQ(job_count(), 1);
 }
 
+// A batch whose jobs differ in every column River lets a caller set, so that
+// each column is sent (as binary arrays by drivers that take binary
+// parameters, as text arrays by the others) and must be stored as given.
+TEST_P(DriverBehaviour, InsertManyStoresEveryColumnAsGiven) {
+    client c = make_client();
+    insert_opts detailed;
+    detailed.queue = "mail";
+    detailed.priority = 3;
+    detailed.max_attempts = 9;
+    detailed.tags = std::vector<std::string>{"alpha", "b-c"};
+    detailed.metadata = R"({"trace": "x\"y", "n": 1.5})";
+    detailed.scheduled_at = *parse_rfc3339("2031-02-03T04:05:06.789012Z");
+    insert_opts pending;
+    pending.pending = true;
+    const std::vector<insert_many_params> jobs = {
+        insert_many_params{dynamic_args{"email", R"({"to": "quote \" backslash \\ \u00e9 {brace}, comma"})", {}},
+                           detailed},
+        job("unique", true), make_insert_many_params(email_args{"held"}, pending), job("plain")};
+    const auto results = c.insert_many(jobs);
+    ASSERT_EQ(results.size(), 4u);
+    for (const insert_result& result : results) EXPECT_EQ(result.job, stored_row(result.job.id));
+    const job_row& first = results[0].job;
+    EXPECT_EQ(first.args, "{\"to\": \"quote \\\" backslash \\\\ \u00e9 {brace}, comma\"}");
+    EXPECT_EQ(first.queue, "mail");
+    EXPECT_EQ(first.priority, 3);
+    EXPECT_EQ(first.max_attempts, 9);
+    EXPECT_EQ(first.tags, (std::vector<std::string>{"alpha", "b-c"}));
+    EXPECT_EQ(first.metadata, R"({"n": 1.5, "trace": "x\"y"})");
+    EXPECT_EQ(first.scheduled_at, *parse_rfc3339("2031-02-03T04:05:06.789012Z"));
+    EXPECT_EQ(first.state, job_state::scheduled);
+    EXPECT_FALSE(first.unique_key.has_value());
+    EXPECT_TRUE(results[1].job.unique_key.has_value());
+    EXPECT_TRUE(results[1].job.unique_states.has_value());
+    EXPECT_EQ(results[2].job.state, job_state::pending);
+    EXPECT_EQ(results[3].job.state, job_state::available);
+    EXPECT_EQ(results[3].job.max_attempts, 25);
+    EXPECT_TRUE(results[3].job.tags.empty());
+}
+
 TEST_P(DriverBehaviour, InsertManyDeduplicatesWithinTheBatch) {
     client c = make_client();
     const std::vector<insert_many_params> jobs = {job("a"), job("b", true), job("b", true), job("c")};

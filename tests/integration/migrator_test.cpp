@@ -30,7 +30,7 @@ std::vector<int> versions_of(const std::vector<applied_migration>& applied) {
 
 // Runs a query with text parameters; returns the rows, each as its cells.
 std::vector<std::vector<std::string>> query(connection& conn, const std::string& sql,
-                                            std::vector<libpq::text_param> params = {}) {
+                                            std::vector<driver::param> params = {}) {
     const auto result =
         libpq::exec_params(conn.native_handle(), sql, params, libpq::result_format::text);
     std::vector<std::vector<std::string>> rows;
@@ -45,7 +45,7 @@ std::vector<std::vector<std::string>> query(connection& conn, const std::string&
 }
 
 std::string query_value(connection& conn, const std::string& sql,
-                        std::vector<libpq::text_param> params = {}) {
+                        std::vector<driver::param> params = {}) {
     const auto rows = query(conn, sql, std::move(params));
     return rows.empty() || rows.front().empty() ? std::string() : rows.front().front();
 }

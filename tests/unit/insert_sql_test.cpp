@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/binary_array.hpp"
 #include "core/insert_sql.hpp"
 #include "core/jsonb_text.hpp"
 #include "core/time_format.hpp"
@@ -127,6 +128,44 @@ TEST_F(BuildInsert, ArraysOfTheColumnsAwayFromTheirDefaultsWithoutNotification) 
     // bytea in hex form; the backslash is escaped inside the array literal.
     EXPECT_EQ(p[9].text(), R"({NULL,"\\xab)" + std::string(60, '0') + R"(01"})");
     EXPECT_EQ(p[10].text(), R"({"0","245"})");
+}
+
+// For a driver that takes binary parameters, the same statement with the
+// same arrays in PostgreSQL's binary array format.
+TEST_F(BuildInsert, BinaryArraysCarryTheSameColumns) {
+    const sql_statement text = build_insert("", jobs, {}, duplicate_detection::xmax);
+    const sql_statement binary =
+        build_insert("", jobs, {}, duplicate_detection::xmax, driver::result_format::binary, param_encoding::binary);
+    EXPECT_EQ(binary.sql, text.sql);
+    ASSERT_EQ(binary.params.size(), 11u);
+    for (const auto& param : binary.params) EXPECT_TRUE(param.is_binary());
+    for (const auto& param : text.params) EXPECT_FALSE(param.is_binary());
+
+    // The array of one element per job, in job order.
+    const auto array = [](std::uint32_t oid, auto&&... add) {
+        binary_array out(oid);
+        (add(out), ...);
+        return driver::param::binary(std::move(out).finish());
+    };
+    const auto& p = binary.params;
+    EXPECT_EQ(p[0], array(type_oid::jsonb, [](binary_array& a) { a.add_jsonb(R"({"n": "a\"b"})"); },
+                          [](binary_array& a) { a.add_jsonb("{}"); }));
+    // 2026-03-04T05:06:07.891011Z and the Unix epoch, from 2000-01-01.
+    EXPECT_EQ(p[1], array(type_oid::timestamptz, [](binary_array& a) { a.add_int8(825915967891011); },
+                          [](binary_array& a) { a.add_int8(-946684800000000); }));
+    EXPECT_EQ(p[3], array(type_oid::int2, [](binary_array& a) { a.add_int2(5); },
+                          [](binary_array& a) { a.add_int2(25); }));
+    EXPECT_EQ(p[7], array(type_oid::text, [](binary_array& a) { a.add_bytes("available"); },
+                          [](binary_array& a) { a.add_bytes("scheduled"); }));
+    EXPECT_EQ(p[8], array(type_oid::text, [](binary_array& a) { a.add_bytes("t-1,t_2"); },
+                          [](binary_array& a) { a.add_bytes(""); }));
+    std::string key(32, '\0');
+    key[0] = '\xab';
+    key[31] = '\x01';
+    EXPECT_EQ(p[9], array(type_oid::bytea, [](binary_array& a) { a.add_null(); },
+                          [&](binary_array& a) { a.add_bytes(key); }));
+    EXPECT_EQ(p[10], array(type_oid::int4, [](binary_array& a) { a.add_int4(0); },
+                           [](binary_array& a) { a.add_int4(245); }));
 }
 
 // Jobs at every default send only args and kind: the server fills the rest,

@@ -178,8 +178,8 @@ std::optional<bool> may_have_committed(const std::exception_ptr& error) {
                                    const std::vector<std::string>& notified) {
     if (!out) return ::testing::AssertionFailure() << "nothing to send";
     const core::batch_plan plan = core::plan_batch(jobs);
-    const core::sql_statement expected =
-        core::build_insert("", plan.to_send, notified, core::duplicate_detection::xmax, text);
+    const core::sql_statement expected = core::build_insert("", plan.to_send, notified, core::duplicate_detection::xmax,
+                                                            text, core::param_encoding::binary);
     if (out->sql != expected.sql) return ::testing::AssertionFailure() << "another statement: " << out->sql;
     if (!std::equal(out->params.begin(), out->params.end(), expected.params.begin(), expected.params.end())) {
         return ::testing::AssertionFailure() << "other parameters (jobs or notified queues)";

@@ -60,6 +60,7 @@ struct session_facts {
     int server_version = 0;        // server_version_num
     bool in_transaction = false;   // a transaction block is open
     bool supports_copy = false;    // the transport can COPY
+    bool binary_params = false;    // the transport sends binary-format parameters
 };
 
 template <typename T>

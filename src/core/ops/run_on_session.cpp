@@ -17,7 +17,7 @@ std::unique_ptr<driver::rows> extract_rows::operator()(reply answer) const {
 
 session_facts facts_of(driver::session& session) {
     return session_facts{session.format(), session.server_version(), session.in_transaction(),
-                         session.supports_copy()};
+                         session.supports_copy(), session.takes_binary_params()};
 }
 
 reply perform(driver::session& session, const request& req) {

@@ -60,13 +60,13 @@ result_ptr exec_simple(PGconn* conn, const std::string& sql, std::chrono::millis
     return await_result(conn, PQsendQuery(conn, sql.c_str()) == 1, timeout, may_have_committed);
 }
 
-result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const text_param> params,
+result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const driver::param> params,
                        result_format format, bool may_have_committed, std::chrono::milliseconds timeout) {
     if (conn == nullptr) throw connection_error("no connection");
-    const std::vector<const char*> values = driver::param_c_strings(params);
-    // Lengths and formats are only read for binary parameters; all ours are text.
-    const bool sent = PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                        nullptr, nullptr, libpq_result_format(format)) == 1;
+    const driver::param_arrays values = driver::libpq_param_arrays(params);
+    const bool sent = PQsendQueryParams(conn, sql.c_str(), static_cast<int>(values.values.size()), nullptr,
+                                        values.values.data(), values.lengths_or_null(), values.formats_or_null(),
+                                        libpq_result_format(format)) == 1;
     return await_result(conn, sent, timeout, may_have_committed);
 }
 
@@ -84,10 +84,6 @@ void commit(PGconn* conn, std::chrono::milliseconds timeout) {
 std::string_view cell(const PGresult* result, int row, int column) noexcept {
     if (PQgetisnull(result, row, column) != 0) return {};
     return {PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column))};
-}
-
-bool is_null(const PGresult* result, int row, int column) noexcept {
-    return PQgetisnull(result, row, column) != 0;
 }
 
 }  // namespace riverqueue::libpq

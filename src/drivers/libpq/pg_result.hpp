@@ -27,9 +27,6 @@ using result_ptr = std::unique_ptr<PGresult, result_deleter>;
 using result_format = driver::result_format;
 constexpr int libpq_result_format(result_format format) noexcept { return format == result_format::binary ? 1 : 0; }
 
-// A statement parameter in text format (or NULL).
-using text_param = driver::param;
-
 // PQerrorMessage without its trailing newline; "connection lost" when libpq
 // has nothing to say. Not redacted: connection_error's constructor redacts.
 std::string error_message(PGconn* conn);
@@ -48,7 +45,7 @@ result_ptr exec_simple(PGconn* conn, const std::string& sql, std::chrono::millis
                        bool may_have_committed = false);
 
 // Runs one statement with text parameters; rows come back in `format`.
-result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const text_param> params,
+result_ptr exec_params(PGconn* conn, const std::string& sql, std::span<const driver::param> params,
                        result_format format, bool may_have_committed = false,
                        std::chrono::milliseconds timeout = {});
 
@@ -63,6 +60,5 @@ void commit(PGconn* conn, std::chrono::milliseconds timeout = {});
 
 // Text of a result cell; empty for NULL.
 std::string_view cell(const PGresult* result, int row, int column) noexcept;
-bool is_null(const PGresult* result, int row, int column) noexcept;
 
 }  // namespace riverqueue::libpq

@@ -42,6 +42,7 @@ public:
         : conn_(conn), statements_(statements), timeout_(statement_timeout) {}
 
     driver::result_format format() const noexcept override { return driver::result_format::binary; }
+    bool takes_binary_params() const noexcept override { return true; }
     int server_version() override;
     bool in_transaction() override;
     std::unique_ptr<driver::rows> query(const driver::statement& stmt) override;

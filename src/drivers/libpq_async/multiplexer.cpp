@@ -125,7 +125,8 @@ std::optional<multiplexer::outgoing> multiplexer::take_segment() {
                 }
             }
         }
-        seg->insert = core::build_insert(config_->options.schema, seg->plan.to_send, seg->notified, detection_, format_);
+        seg->insert = core::build_insert(config_->options.schema, seg->plan.to_send, seg->notified, detection_, format_,
+                                         core::param_encoding::binary);
         out = send_as(seg->insert.sql, seg->insert.params, true, *seg);
     } else {
         seg->checks_commit = first.sql == "COMMIT";
@@ -143,7 +144,7 @@ bool multiplexer::ready_conversation_step(segment& seg) {
     try {
         if (!op.started) {
             op.started = true;
-            op.next = op.start(core::ops::session_facts{format_, server_version_, for_transaction_, false});
+            op.next = op.start(core::ops::session_facts{format_, server_version_, for_transaction_, false, true});
         }
         if (op.next != nullptr && op.next->what != core::ops::request::kind::query) {
             throw riverqueue::error("COPY cannot run on the asynchronous client's pipelined connections");

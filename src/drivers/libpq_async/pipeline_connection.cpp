@@ -187,20 +187,23 @@ void pipeline_connection::send_segment() {
 bool pipeline_connection::send(const multiplexer::outgoing& out) {
     using how = libpq::prepared_statements::how;
     const std::string text(out.sql);
-    const std::vector<const char*> values = driver::param_c_strings(out.params);
-    const int count = static_cast<int>(values.size());
+    const driver::param_arrays params = driver::libpq_param_arrays(out.params);
+    const char* const* values = params.values.data();
+    const int* lengths = params.lengths_or_null();
+    const int* formats = params.formats_or_null();
+    const int count = static_cast<int>(params.values.size());
     const int format = libpq::libpq_result_format(out.format);
     bool sent = false;
     switch (out.as.what) {
         case how::unnamed:
-            sent = PQsendQueryParams(conn_, text.c_str(), count, nullptr, values.data(), nullptr, nullptr, format) == 1;
+            sent = PQsendQueryParams(conn_, text.c_str(), count, nullptr, values, lengths, formats, format) == 1;
             break;
         case how::prepare:
             // Prepared and run in the same segment: a failed prepare aborts its statement.
             if (PQsendPrepare(conn_, out.as.name->c_str(), text.c_str(), count, nullptr) != 1) break;
             [[fallthrough]];
         case how::prepared:
-            sent = PQsendQueryPrepared(conn_, out.as.name->c_str(), count, values.data(), nullptr, nullptr, format) == 1;
+            sent = PQsendQueryPrepared(conn_, out.as.name->c_str(), count, values, lengths, formats, format) == 1;
             break;
     }
     return sent && PQpipelineSync(conn_) == 1;
