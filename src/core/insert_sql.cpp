@@ -99,17 +99,27 @@ std::string conflict_and_returning(const std::string& p, bool unique, duplicate_
     return sql + " AS unique_skipped_as_duplicate";
 }
 
-// The columns a batch sends as arrays, in River's order: the parameter's
-// type and its elements' type, how the row reads the unnested value (when
-// not as it is), the copy_column bit that says when it is needed (0: always),
-// and each job's element in text (an array literal's) and in binary form.
-struct array_column {
+// The args as a parameter: borrowed args are the caller's string, alive until
+// the insert ends, so the parameter refers to it instead of copying what may
+// be a very large value; a job's own args are copied, since the job may go
+// before the statement does (the asynchronous client).
+driver::param args_param(const json_text& args) {
+    return args.borrowed() ? driver::param::refer_to(args.str()) : driver::param(args.str());
+}
+
+// The columns an insert sends, in River's order: a batch's array type and
+// its elements' type, how the batch's row reads the unnested value (when not
+// as it is), the copy_column bit that says when the column is needed (0:
+// always), and a job's value as one row's parameter (text, typed by the
+// target column), as a text array's element and as a binary array's.
+struct job_column_sent {
     std::string_view name;
     std::string_view array_type;
     std::uint32_t element_oid;
     std::string (*cast)(const std::string& schema_prefix);
     unsigned needed_for;
     bool unique_only;
+    driver::param (*value)(const resolved_job& job);
     void (*text_element)(array_literal& out, const resolved_job& job);
     void (*binary_element)(binary_array& out, const resolved_job& job);
 };
@@ -121,40 +131,52 @@ std::string_view key_bytes(const std::array<std::uint8_t, 32>& key) {
     return {reinterpret_cast<const char*>(key.data()), key.size()};
 }
 
-const array_column array_columns[] = {
+const job_column_sent sent_columns[] = {
     {"args", "jsonb[]", type_oid::jsonb, nullptr, 0, false,
+     [](const resolved_job& job) { return args_param(job.args); },
      [](array_literal& out, const resolved_job& job) { out.add(job.args); },
      [](binary_array& out, const resolved_job& job) { out.add_jsonb(job.args); }},
     {"created_at", "timestamptz[]", type_oid::timestamptz, nullptr, copy_timestamps, false,
+     [](const resolved_job& job) { return driver::param(format_rfc3339_micros(job.created_at)); },
      [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.created_at)); },
      [](binary_array& out, const resolved_job& job) { out.add_int8(to_postgres_micros(job.created_at)); }},
-    {"kind", "text[]", type_oid::text, nullptr, 0, false,
+    {"kind", "text[]", type_oid::text, nullptr, 0, false, [](const resolved_job& job) { return driver::param(job.kind); },
      [](array_literal& out, const resolved_job& job) { out.add(job.kind); },
      [](binary_array& out, const resolved_job& job) { out.add_bytes(job.kind); }},
     // max_attempts and priority are validated to smallint's range.
     {"max_attempts", "smallint[]", type_oid::int2, nullptr, copy_max_attempts, false,
+     [](const resolved_job& job) { return driver::param(std::to_string(job.max_attempts)); },
      [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.max_attempts)); },
      [](binary_array& out, const resolved_job& job) { out.add_int2(static_cast<std::int16_t>(job.max_attempts)); }},
     {"metadata", "jsonb[]", type_oid::jsonb, nullptr, copy_metadata, false,
+     [](const resolved_job& job) { return driver::param(job.metadata); },
      [](array_literal& out, const resolved_job& job) { out.add(job.metadata); },
      [](binary_array& out, const resolved_job& job) { out.add_jsonb(job.metadata); }},
     {"priority", "smallint[]", type_oid::int2, nullptr, copy_priority, false,
+     [](const resolved_job& job) { return driver::param(std::to_string(job.priority)); },
      [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.priority)); },
      [](binary_array& out, const resolved_job& job) { out.add_int2(static_cast<std::int16_t>(job.priority)); }},
     {"queue", "text[]", type_oid::text, nullptr, copy_queue, false,
+     [](const resolved_job& job) { return driver::param(job.queue); },
      [](array_literal& out, const resolved_job& job) { out.add(job.queue); },
      [](binary_array& out, const resolved_job& job) { out.add_bytes(job.queue); }},
     {"scheduled_at", "timestamptz[]", type_oid::timestamptz, nullptr, copy_timestamps, false,
+     [](const resolved_job& job) { return driver::param(format_rfc3339_micros(job.scheduled_at)); },
      [](array_literal& out, const resolved_job& job) { out.add(format_rfc3339_micros(job.scheduled_at)); },
      [](binary_array& out, const resolved_job& job) { out.add_int8(to_postgres_micros(job.scheduled_at)); }},
     {"state", "text[]", type_oid::text, [](const std::string& p) { return "state::" + p + "river_job_state"; },
-     copy_state, false, [](array_literal& out, const resolved_job& job) { out.add(to_string(job.state)); },
+     copy_state, false, [](const resolved_job& job) { return driver::param(std::string(to_string(job.state))); },
+     [](array_literal& out, const resolved_job& job) { out.add(to_string(job.state)); },
      [](binary_array& out, const resolved_job& job) { out.add_bytes(to_string(job.state)); }},
     {"tags", "text[]", type_oid::text,
      [](const std::string&) { return std::string("string_to_array(tags, ',')::varchar(255)[]"); }, copy_tags, false,
+     [](const resolved_job& job) { return driver::param(text_array_literal(job.tags)); },
      [](array_literal& out, const resolved_job& job) { out.add(join_tags(job.tags)); },
      [](binary_array& out, const resolved_job& job) { out.add_bytes(join_tags(job.tags)); }},
     {"unique_key", "bytea[]", type_oid::bytea, nullptr, 0, true,
+     [](const resolved_job& job) {
+         return job.unique_key ? driver::param(hex_bytea(*job.unique_key)) : driver::param();
+     },
      [](array_literal& out, const resolved_job& job) {
          if (job.unique_key) out.add(hex_bytea(*job.unique_key));
          else out.add_null();
@@ -165,16 +187,17 @@ const array_column array_columns[] = {
      }},
     {"unique_states", "integer[]", type_oid::int4,
      [](const std::string&) { return std::string("nullif(unique_states, 0)::bit(8)"); }, 0, true,
+     [](const resolved_job& job) { return driver::param(bit8_text(job.unique_states)); },
      [](array_literal& out, const resolved_job& job) { out.add(std::to_string(job.unique_states)); },
      [](binary_array& out, const resolved_job& job) { out.add_int4(job.unique_states); }},
 };
 
-bool sent(const array_column& column, unsigned columns, bool unique) {
+bool sent(const job_column_sent& column, unsigned columns, bool unique) {
     if (column.unique_only) return unique;
     return column.needed_for == 0 || (columns & column.needed_for) != 0;
 }
 
-driver::param column_array(const array_column& column, std::span<const resolved_job* const> jobs,
+driver::param column_array(const job_column_sent& column, std::span<const resolved_job* const> jobs,
                            param_encoding encoding) {
     if (encoding == param_encoding::binary) {
         binary_array out(column.element_oid);
@@ -186,44 +209,24 @@ driver::param column_array(const array_column& column, std::span<const resolved_
     return std::move(out).finish();
 }
 
-// The args as a parameter: borrowed args are the caller's string, alive until
-// the insert ends, so the parameter refers to it instead of copying what may
-// be a very large value; a job's own args are copied, since the job may go
-// before the statement does (the asynchronous client).
-driver::param args_param(const json_text& args) {
-    return args.borrowed() ? driver::param::refer_to(args.str()) : driver::param(args.str());
-}
-
 // One job: INSERT ... VALUES with one parameter per column, typed by the
-// target columns. A job scheduled at its insert time leaves created_at and
+// target columns, for the columns away from river_job's defaults (as a
+// batch's arrays). A job scheduled at its insert time leaves created_at and
 // scheduled_at to the server's now(), as River Go's client does unless its
 // clock is stubbed.
 std::string single_row_insert(const std::string& p, const resolved_job& job,
                               std::vector<driver::param>& params) {
-    const bool times = job.scheduled_at != job.created_at;
+    const unsigned columns = non_default_columns(job);
     std::string names, values;
-    const auto add = [&](std::string_view name, driver::param value) {
-        params.push_back(std::move(value));
+    for (const job_column_sent& column : sent_columns) {
+        if (!sent(column, columns, job.unique_key.has_value())) continue;
+        params.push_back(column.value(job));
         if (!names.empty()) {
             names += ", ";
             values += ", ";
         }
-        names += name;
+        names += column.name;
         values += "$" + std::to_string(params.size());
-    };
-    add("args", args_param(job.args));
-    if (times) add("created_at", format_rfc3339_micros(job.created_at));
-    add("kind", job.kind);
-    add("max_attempts", std::to_string(job.max_attempts));
-    add("metadata", job.metadata);
-    add("priority", std::to_string(job.priority));
-    add("queue", job.queue);
-    if (times) add("scheduled_at", format_rfc3339_micros(job.scheduled_at));
-    add("state", std::string(to_string(job.state)));
-    add("tags", text_array_literal(job.tags));
-    if (job.unique_key) {
-        add("unique_key", hex_bytea(*job.unique_key));
-        add("unique_states", bit8_text(job.unique_states));
     }
     return "INSERT INTO " + p + "river_job(" + names + ") VALUES (" + values + ")";
 }
@@ -240,7 +243,7 @@ std::string batch_insert(const std::string& p, std::span<const resolved_job* con
     for (const resolved_job* job : jobs) columns |= non_default_columns(*job);
     const bool unique = any_unique(jobs);
     std::string names, selected, unnested;
-    for (const array_column& column : array_columns) {
+    for (const job_column_sent& column : sent_columns) {
         if (!sent(column, columns, unique)) continue;
         params.push_back(column_array(column, jobs, encoding));
         const std::string name(column.name);
@@ -260,22 +263,17 @@ std::string batch_insert(const std::string& p, std::span<const resolved_job* con
 }  // namespace
 
 std::vector<driver::param> job_value_params(const resolved_job& job) {
-    return {args_param(job.args),
-            format_rfc3339_micros(job.created_at),
-            job.kind,
-            std::to_string(job.max_attempts),
-            job.metadata,
-            std::to_string(job.priority),
-            job.queue,
-            format_rfc3339_micros(job.scheduled_at),
-            std::string(to_string(job.state)),
-            text_array_literal(job.tags)};
+    std::vector<driver::param> params;
+    for (const job_column_sent& column : sent_columns) {
+        if (!column.unique_only) params.push_back(column.value(job));
+    }
+    return params;
 }
 
 std::vector<driver::param> job_array_params(std::span<const resolved_job* const> jobs,
                                                          bool with_unique_columns) {
     std::vector<driver::param> params;
-    for (const array_column& column : array_columns) {
+    for (const job_column_sent& column : sent_columns) {
         if (sent(column, every_copy_column, with_unique_columns)) {
             params.push_back(column_array(column, jobs, param_encoding::text));
         }

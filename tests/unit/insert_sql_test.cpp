@@ -205,34 +205,46 @@ TEST_F(BuildInsert, SchemaIsQuotedEverywhere) {
     EXPECT_EQ(statement.params[11], std::optional<std::string>("My \"Schema\""));
 }
 
-// One job is a single-row VALUES insert; scheduled at its insert time, it
+// One job is a single-row VALUES insert of the columns away from
+// river_job's defaults (as a batch's arrays); scheduled at its insert time, it
 // leaves created_at and scheduled_at to the server's now(), as River Go does.
 TEST_F(BuildInsert, OneJobIsASingleRowValuesInsert) {
     const std::vector<const resolved_job*> one = {&plain};
     const sql_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
-    ASSERT_EQ(statement.params.size(), 8u) << "no times, unique_key or unique_states for a plain job due now";
-    EXPECT_NE(statement.sql.find("INSERT INTO river_job(args, kind, max_attempts, metadata, priority, queue, state, "
-                                 "tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
+    ASSERT_EQ(statement.params.size(), 5u) << "no times, metadata, queue, state or unique columns: " << statement.sql;
+    EXPECT_NE(statement.sql.find("INSERT INTO river_job(args, kind, max_attempts, priority, tags) VALUES ($1, $2, $3, "
+                                 "$4, $5)"),
               std::string::npos)
         << statement.sql;
     EXPECT_EQ(statement.sql.find("unnest"), std::string::npos);
     EXPECT_EQ(statement.sql.find("ON CONFLICT"), std::string::npos) << "a row without unique_key cannot conflict";
     EXPECT_NE(statement.sql.find("false AS unique_skipped_as_duplicate"), std::string::npos);
     EXPECT_EQ(statement.params[0].text(), R"({"n": "a\"b"})");
+    EXPECT_EQ(statement.params[1].text(), "k");
     EXPECT_EQ(statement.params[2].text(), "5");
-    EXPECT_EQ(statement.params[6].text(), "available");
-    EXPECT_EQ(statement.params[7].text(), R"({"t-1","t_2"})");
+    EXPECT_EQ(statement.params[3].text(), "2");
+    EXPECT_EQ(statement.params[4].text(), R"({"t-1","t_2"})");
 
-    // Scheduled ahead: both times are sent.
+    // Scheduled ahead, in another queue and state, unique: all of those are sent.
     const std::vector<const resolved_job*> later = {&unique};
     const sql_statement scheduled = build_insert("", later, {}, duplicate_detection::xmax);
-    ASSERT_EQ(scheduled.params.size(), 12u);
-    EXPECT_NE(scheduled.sql.find("river_job(args, created_at, kind, max_attempts, metadata, priority, queue, "
-                                 "scheduled_at, state, tags, unique_key, unique_states) VALUES ($1, $2, $3, $4, $5, "
-                                 "$6, $7, $8, $9, $10, $11, $12)"),
+    ASSERT_EQ(scheduled.params.size(), 8u);
+    EXPECT_NE(scheduled.sql.find("river_job(args, created_at, kind, queue, scheduled_at, state, unique_key, "
+                                 "unique_states) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"),
               std::string::npos)
         << scheduled.sql;
-    EXPECT_EQ(scheduled.params[7].text(), "2027-01-01T00:00:00.000000Z");
+    EXPECT_EQ(scheduled.params[1].text(), "1970-01-01T00:00:00.000000Z");
+    EXPECT_EQ(scheduled.params[3].text(), "other");
+    EXPECT_EQ(scheduled.params[4].text(), "2027-01-01T00:00:00.000000Z");
+    EXPECT_EQ(scheduled.params[5].text(), "scheduled");
+
+    // At every default: args and kind alone.
+    const resolved_job plainest = job_in("default", job_state::available);
+    const std::vector<const resolved_job*> defaults = {&plainest};
+    const sql_statement least = build_insert("", defaults, {}, duplicate_detection::xmax);
+    ASSERT_EQ(least.params.size(), 2u);
+    EXPECT_NE(least.sql.find("INSERT INTO river_job(args, kind) VALUES ($1, $2) RETURNING"), std::string::npos)
+        << least.sql;
 }
 
 // The single-row insert sends borrowed args as they are: its parameter
@@ -262,11 +274,11 @@ TEST_F(BuildInsert, LargeArgsOfASingleRowAreComparedByDigest) {
     const std::vector<const resolved_job*> one = {&job};
     ASSERT_TRUE(elides_returned_args(one));
     const sql_statement statement = build_insert("", one, {}, duplicate_detection::xmax);
-    ASSERT_EQ(statement.params.size(), 9U);
+    ASSERT_EQ(statement.params.size(), 6U);
     const auto digest = digest_jsonb_text(large);
     ASSERT_TRUE(digest);
-    EXPECT_EQ(statement.params[8].text(), hex_bytea(digest->sha256));
-    EXPECT_NE(statement.sql.find("CASE WHEN sha256(convert_to(river_job.args::text, 'UTF8')) = $9::bytea THEN NULL "
+    EXPECT_EQ(statement.params[5].text(), hex_bytea(digest->sha256));
+    EXPECT_NE(statement.sql.find("CASE WHEN sha256(convert_to(river_job.args::text, 'UTF8')) = $6::bytea THEN NULL "
                                  "ELSE river_job.args END) AS args"),
               std::string::npos)
         << statement.sql;
@@ -275,7 +287,7 @@ TEST_F(BuildInsert, LargeArgsOfASingleRowAreComparedByDigest) {
     const std::string deep = R"({"blob":")" + std::string(returned_args_digest_bytes, 'x') + R"(","d":)" +
                              std::string(40, '[') + std::string(40, ']') + "}";
     job.args = json_text::borrow(deep);
-    EXPECT_TRUE(build_insert("", one, {}, duplicate_detection::xmax).params[8].is_null());
+    EXPECT_TRUE(build_insert("", one, {}, duplicate_detection::xmax).params[5].is_null());
 
     // Smaller args, and batches, are returned as they are.
     const std::string small = R"({"blob":")" + std::string(returned_args_digest_bytes - 20, 'x') + R"("})";
@@ -313,14 +325,14 @@ TEST_F(BuildInsert, OneUniqueJobUpsertsWithKeyAndStateBits) {
     const std::vector<const resolved_job*> one = {&unique};
     const std::vector<std::string> queues = {"other"};
     const sql_statement statement = build_insert("", one, queues, duplicate_detection::xmax);
-    ASSERT_EQ(statement.params.size(), 14u);
+    ASSERT_EQ(statement.params.size(), 10u);
     EXPECT_NE(statement.sql.find("unique_key, unique_states) VALUES ($1,"), std::string::npos) << statement.sql;
     EXPECT_NE(statement.sql.find("ON CONFLICT (unique_key)"), std::string::npos);
     EXPECT_NE(statement.sql.find("(xmax != 0) AS unique_skipped_as_duplicate"), std::string::npos);
-    EXPECT_NE(statement.sql.find("$14::text[]"), std::string::npos);
-    EXPECT_EQ(statement.params[10].text(), "\\xab" + std::string(60, '0') + "01");
+    EXPECT_NE(statement.sql.find("$10::text[]"), std::string::npos);
+    EXPECT_EQ(statement.params[6].text(), "\\xab" + std::string(60, '0') + "01");
     // 0xF5, most significant bit first, as integer::bit(8) reads it.
-    EXPECT_EQ(statement.params[11].text(), "11110101");
+    EXPECT_EQ(statement.params[7].text(), "11110101");
 }
 
 TEST_F(BuildInsert, BatchWithoutUniqueJobsHasNoConflictClause) {
