@@ -29,25 +29,29 @@ class Workload:
     go: str | None
     floor: str | None
     python: str | None
+    rust: str | None = None
 
 
 SINGLE = 5000  # jobs per single-insert run (bench/run.sh)
 ASYNC_JOBS = 20000  # jobs per run of the asynchronous client (bench/run.sh)
 ASYNC_COROUTINES = 64
 WORKLOADS = [
-    Workload("insert", SINGLE, "ours_insert", "go_insert", "libpq_insert_floor", "python_insert"),
-    Workload("insert, unique by args", SINGLE, "ours_insert_unique", "go_insert_unique", None, None),
+    Workload("insert", SINGLE, "ours_insert", "go_insert", "libpq_insert_floor", "python_insert", "rust_insert"),
+    Workload("insert, unique by args", SINGLE, "ours_insert_unique", "go_insert_unique", None, None,
+             "rust_insert_unique"),
     Workload("insert_many 1k", 1000, "ours_insert_many", "go_insert_many", "libpq_insert_many_floor",
-             "python_insert_many"),
+             "python_insert_many", "rust_insert_many"),
     Workload("insert_many 10k", 10000, "ours_insert_many", "go_insert_many", "libpq_insert_many_floor",
-             "python_insert_many"),
+             "python_insert_many", "rust_insert_many"),
     Workload("insert_many 100k", 100000, "ours_insert_many", "go_insert_many", "libpq_insert_many_floor",
-             "python_insert_many"),
-    Workload("insert_many 10k, unique by args", 10000, "ours_insert_many_unique", "go_insert_many_unique", None, None),
+             "python_insert_many", "rust_insert_many"),
+    Workload("insert_many 10k, unique by args", 10000, "ours_insert_many_unique", "go_insert_many_unique", None, None,
+             "rust_insert_many_unique"),
     Workload("insert_many_fast 100k", 100000, "ours_insert_many_fast", "go_insert_many_fast", "psql_copy_floor", None),
     Workload("insert_many_fast 1M", 1000000, "ours_insert_many_fast", "go_insert_many_fast", "psql_copy_floor", None),
 ]
-CONTENDERS = [("ours", "riverqueue-cpp"), ("go", "River Go"), ("floor", "floor"), ("python", "Python")]
+CONTENDERS = [("ours", "riverqueue-cpp"), ("go", "River Go"), ("floor", "floor"), ("python", "Python"),
+              ("rust", "River Rust")]
 
 # (workload, compared with, wanted ratio of our jobs/s to theirs), from the
 # issue in force (speed, round two).
@@ -268,12 +272,12 @@ def machine():
 def chart(results, out_png, today):
     labels = [w.label for w in WORKLOADS]
     fig, ax = plt.subplots(figsize=(11, 7))
-    width = 0.2
+    width = 0.16
     for i, (key, name) in enumerate(CONTENDERS):
         values = [results[w.label][key].rate if results[w.label][key] else 0 for w in WORKLOADS]
         bars = ax.barh([y + i * width for y in range(len(labels))], values, height=width, label=name)
         ax.bar_label(bars, labels=[f"{v:,.0f}" if v else "" for v in values], fontsize=7, padding=2)
-    ax.set_yticks([y + 1.5 * width for y in range(len(labels))])
+    ax.set_yticks([y + (len(CONTENDERS) - 1) / 2 * width for y in range(len(labels))])
     ax.set_yticklabels(labels)
     ax.set_xscale("log")
     ax.set_xlabel("jobs per second (median of the repetitions, log scale)")
@@ -297,7 +301,8 @@ def main():
         r = results[w.label]
         table.append(f"| {w.label} | {rate_cell(r['ours'])} | {rate_cell(r['go'])} | {ratio_cell(r['ours'], r['go'])} | "
                      f"{rate_cell(r['floor'])} | {ratio_cell(r['ours'], r['floor'])} | {rate_cell(r['python'])} | "
-                     f"{ratio_cell(r['ours'], r['python'])} |")
+                     f"{ratio_cell(r['ours'], r['python'])} | {rate_cell(r['rust'])} | "
+                     f"{ratio_cell(r['ours'], r['rust'])} |")
 
     target_lines = []
     for label, against, wanted in TARGETS:
@@ -350,9 +355,17 @@ def main():
         unnamed_lines.append(f"| {label} | {rate_cell(p)} | {rate_cell(u)} | {ratio_cell(u, p)} | "
                              f"{us_cell(None if p is None else p.server_us)} | {us_cell(None if u is None else u.server_us)} |")
 
+    def peak_rss(contender):  # the largest RSS growth of a 1M-job contender's repetitions, MB
+        return max((r.get("rss_growth_mb", 0) for r in runs.get((contender, 1000000), [])), default=None)
+
     stream = measured(runs, "ours_insert_many_fast_stream", 1000000)
-    stream_rss = max((r.get("rss_growth_mb", 0) for r in runs.get(("ours_insert_many_fast_stream", 1000000), [])),
-                     default=None)
+    stream_rss = peak_rss("ours_insert_many_fast_stream")
+    returning_stream = measured(runs, "ours_insert_many_stream", 1000000)
+    returning_stream_rss = peak_rss("ours_insert_many_stream")
+    fast_rss = peak_rss("ours_insert_many_fast")
+
+    def rss_verdict(mb):
+        return "n/a" if mb is None else f"{mb:.1f} MB ({'met' if mb < 16 else 'MISSED'}: under 16 MB wanted)"
     today = datetime.date.today().isoformat()
     md = [
         "# Benchmarks",
@@ -367,15 +380,18 @@ def main():
         "by args. Rates are jobs per second: the median over the repetitions, with the lowest and highest in",
         "brackets. Contenders: riverqueue-cpp (this library, Release build); River Go v0.51.2 with",
         "riverpgxv5 (`bench/go`); River's Python client riverqueue 0.7.0 over SQLAlchemy and psycopg 3",
-        "(`bench/python`; no unique variant, see below). Floors: a raw libpq prepared",
+        "(`bench/python`; no unique variant, see below); River's Rust client riverqueue 0.1.0 over SQLx and",
+        "Tokio (`bench/rust`, Release, built with `cargo --locked` when cargo is present; insert and",
+        "insert_many, it has no COPY path). Floors: a raw libpq prepared",
         "`INSERT ... RETURNING` loop (`bench/cpp`) for single inserts; for `insert_many`, which returns its",
         "rows, one prepared libpq `INSERT ... SELECT FROM unnest($1::jsonb[]), unnest($2::text[]) RETURNING *`",
         "with both arrays in binary, built in the timed section (`libpq_insert_many_floor`); for the COPY path,",
         "psql's `\\copy` of the same jobs as (args, kind) rows from a file, timed by psql's `\\timing`",
         "(without starting psql).",
         "",
-        "| workload | ours | River Go | ours / Go | floor | ours / floor | Python | ours / Python |",
-        "|---|---|---|---|---|---|---|---|",
+        "| workload | ours | River Go | ours / Go | floor | ours / floor | Python | ours / Python | River Rust | "
+        "ours / Rust |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *table,
         "",
         f"Asynchronous client (`riverqueue::async_client`, `bench/cpp/async_bench.cpp`): {ASYNC_COROUTINES} coroutines",
@@ -425,8 +441,13 @@ def main():
         "",
         "## Memory and client CPU",
         "",
-        f"- Streaming 1,000,000 jobs through `insert_many_fast` from a generator: {rate_cell(stream)} jobs/s,",
-        f"  peak RSS growth {'n/a' if stream_rss is None else f'{stream_rss:.1f}'} MB.",
+        "- Peak RSS growth of the timed section, the largest of the repetitions (a 1M-job batch built",
+        "  before it, as a caller holds its jobs, is not counted; generators build each job when asked):",
+        f"  - streaming 1,000,000 jobs through `insert_many_fast` from a generator: {rate_cell(stream)} jobs/s,",
+        f"    {rss_verdict(stream_rss)};",
+        f"  - streaming 1,000,000 jobs through `insert_many` from a generator, each returned row handed to a",
+        f"    callback: {rate_cell(returning_stream)} jobs/s, {rss_verdict(returning_stream_rss)};",
+        f"  - `insert_many_fast` of a 1,000,000-job batch: {rss_verdict(fast_rss)}.",
         "- Client-side instructions per job, counted by callgrind (`bench/cpp/cpu_per_job.cpp`, Release build):",
         f"  building one insert (`core::resolve_insert` + `core::build_insert`): {count_cell(callgrind.get('insert'))};",
         f"  computing one unique key by args (`compute_unique_key`): {count_cell(callgrind.get('unique_key'))}.",

@@ -17,7 +17,8 @@
 # BENCH_BUILD_DIR overrides the C++ build directory (build-bench).
 #
 # Builds what it needs: the C++ contenders (Release, in build-bench/), River
-# Go's (bench/go) and a venv with the pinned Python packages (bench/.venv).
+# Go's (bench/go), River Rust's (bench/rust, when cargo is there) and a venv
+# with the pinned Python packages (bench/.venv).
 # Every contender truncates river_job before its timed section and reports
 # wall time, its own CPU time and the server's (bench/server_cpu.sql); the
 # raw results go to bench/out/results.jsonl, which bench/report.py turns into
@@ -44,6 +45,11 @@ else
   cmake --build "$build" --target riverqueue_bench riverqueue_cpu_per_job riverqueue_async_bench riverqueue_worker_bench \
     riverqueue_cli >/dev/null
   (cd "$root/bench/go" && go build -o "$build/riverbench" .)
+  # River's Rust client, when cargo is there (its crates from crates.io,
+  # pinned by bench/rust/Cargo.lock).
+  if command -v cargo >/dev/null; then
+    (cd "$root/bench/rust" && CARGO_TARGET_DIR="$build/rust-target" cargo build --release --locked -q)
+  fi
 fi
 (cd "$root/bench/go" && go build -o "$build/riverbench_work" ./work)
 if [ ! -x "$root/bench/.venv/bin/python" ]; then python3 -m venv "$root/bench/.venv"; fi
@@ -57,6 +63,10 @@ export BENCH_SERVER_CPU=1
 
 cpp=$build/bin/riverqueue_bench
 gobench=$build/riverbench
+rustbench=$build/rust-target/release/riverbench-rust
+rust() {  # rust CONTENDER JOBS: River's Rust client, when it was built
+  if [ -x "$rustbench" ]; then run "$rustbench" "$url" "" "$@"; fi
+}
 python=("$root/bench/.venv/bin/python" "$root/bench/python/bench.py")
 worker=$build/bin/riverqueue_worker_bench
 gowork=$build/riverbench_work
@@ -200,29 +210,35 @@ for rep in $(seq "$reps"); do
   run "$gobench" "$url" "" go_insert $n
   run "$gobench" "$url" "" go_insert_unique $n
   run "${python[@]}" "$url" "" python_insert $n
+  rust rust_insert $n
+  rust rust_insert_unique $n
   # A 1k batch takes a few tens of milliseconds: three samples per repetition.
   for round in 1 2 3; do
     run "$cpp" "$url" "" ours_insert_many 1000
     run "$gobench" "$url" "" go_insert_many 1000
     run "${python[@]}" "$url" "" python_insert_many 1000
+    rust rust_insert_many 1000
     run "$cpp" "$url" "" libpq_insert_many_floor 1000
   done
   for n in 10000 100000; do
     run "$cpp" "$url" "" ours_insert_many $n
     run "$gobench" "$url" "" go_insert_many $n
     run "${python[@]}" "$url" "" python_insert_many $n
+    rust rust_insert_many $n
     run "$cpp" "$url" "" libpq_insert_many_floor $n
   done
   copy_floor 100000
   run "$cpp" "$url" "" ours_insert_many_unique 10000
   run "$cpp" "$url" "" ours_insert_many_unnamed 10000
   run "$gobench" "$url" "" go_insert_many_unique 10000
+  rust rust_insert_many_unique 10000
   for n in 100000 1000000; do
     run "$cpp" "$url" "" ours_insert_many_fast $n
     run "$gobench" "$url" "" go_insert_many_fast $n
     [ $n = 100000 ] || copy_floor $n  # the 100k floor ran above
   done
   run "$cpp" "$url" "" ours_insert_many_fast_stream 1000000
+  run "$cpp" "$url" "" ours_insert_many_stream 1000000
 done
 
 echo "bench: counting instructions per job with callgrind" >&2

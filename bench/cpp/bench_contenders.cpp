@@ -5,7 +5,7 @@
 // when BENCH_SERVER_CPU is set (bench/run.sh sets it after creating the
 // function in bench/server_cpu.sql) and is null otherwise.
 // Contenders: ours_insert, ours_insert_unique, ours_insert_many, ours_insert_many_unique,
-// ours_insert_many_fast, ours_insert_many_fast_stream, libpq_insert_floor,
+// ours_insert_many_fast, ours_insert_many_fast_stream, ours_insert_many_stream, libpq_insert_floor,
 // libpq_insert_many_floor;
 // migrate (only migrates); copy_rows (prints the same jobs as COPY text rows
 // of (args, kind) for psql's \copy floor, instead of timing anything);
@@ -169,6 +169,18 @@ int main(int argc, char** argv) {
             client.insert_many(batch);
         } else if (contender == "ours_insert_many_fast") {
             client.insert_many_fast(batch);
+        } else if (contender == "ours_insert_many_stream") {
+            // Streamed with returned rows: each row is handed to the callback
+            // and dropped, so memory stays that of one chunk.
+            std::size_t i = 0, returned = 0;
+            const auto summary = client.insert_many(
+                [&]() -> std::optional<rq::insert_many_params> {
+                    if (i >= jobs) return std::nullopt;
+                    return rq::insert_many_params{rq::dynamic_args{job_kind, job_args(i++), {}}, {}};
+                },
+                [&](std::size_t, const rq::insert_result&) { ++returned; });
+            (void)summary;
+            if (returned != jobs) throw std::runtime_error("streamed insert_many: rows missing");
         } else if (contender == "ours_insert_many_fast_stream") {
             std::size_t i = 0;
             client.insert_many_fast([&]() -> std::optional<rq::insert_many_params> {
