@@ -213,6 +213,18 @@ protected:
         return row;
     }
 
+    // Every column a caller sets away from its default (unique aside).
+    static insert_opts every_option_set() {
+        insert_opts opts;
+        opts.queue = "mail";
+        opts.priority = 3;
+        opts.max_attempts = 9;
+        opts.tags = std::vector<std::string>{"alpha", "b-c"};
+        opts.metadata = R"({"trace": "x\"y", "n": 1.5})";
+        opts.scheduled_at = *parse_rfc3339("2031-02-03T04:05:06.789012Z");
+        return opts;
+    }
+
     static insert_many_params job(const std::string& to, bool unique = false) {
         insert_opts opts;
         if (unique) opts.unique = unique_opts{.by_args = unique_by_args_all{}};
@@ -224,14 +236,7 @@ protected:
 
 TEST_P(DriverBehaviour, InsertReturnsTheStoredRow) {
     client c = make_client();
-    insert_opts opts;
-    opts.queue = "mail";
-    opts.priority = 3;
-    opts.max_attempts = 9;
-    opts.tags = std::vector<std::string>{"alpha", "b-c"};
-    opts.metadata = R"({"trace": "x\"y", "n": 1.5})";
-    opts.scheduled_at = *parse_rfc3339("2031-02-03T04:05:06.789012Z");
-    const insert_result result = c.insert(email_args{"ada@example.com"}, opts);
+    const insert_result result = c.insert(email_args{"ada@example.com"}, every_option_set());
     EXPECT_FALSE(result.unique_skipped_as_duplicated);
     EXPECT_EQ(result.job.kind, "email");
     EXPECT_EQ(result.job.queue, "mail");
@@ -280,13 +285,7 @@ TEST_P(DriverBehaviour, UniqueDuplicateReturnsTheExistingRowInFull) {
 // parameters, as text arrays by the others) and must be stored as given.
 TEST_P(DriverBehaviour, InsertManyStoresEveryColumnAsGiven) {
     client c = make_client();
-    insert_opts detailed;
-    detailed.queue = "mail";
-    detailed.priority = 3;
-    detailed.max_attempts = 9;
-    detailed.tags = std::vector<std::string>{"alpha", "b-c"};
-    detailed.metadata = R"({"trace": "x\"y", "n": 1.5})";
-    detailed.scheduled_at = *parse_rfc3339("2031-02-03T04:05:06.789012Z");
+    const insert_opts detailed = every_option_set();
     insert_opts pending;
     pending.pending = true;
     const std::vector<insert_many_params> jobs = {
