@@ -82,7 +82,7 @@ void commit(PGconn* conn, std::chrono::milliseconds timeout) {
 }
 
 std::string_view cell(const PGresult* result, int row, int column) noexcept {
-    if (PQgetisnull(result, row, column) != 0) return {};
+    // libpq gives a NULL cell an empty value.
     return {PQgetvalue(result, row, column), static_cast<std::size_t>(PQgetlength(result, row, column))};
 }
 

@@ -19,11 +19,11 @@ std::size_t result_rows::column_count() const { return static_cast<std::size_t>(
 std::optional<std::string_view> result_rows::cell(std::size_t row, std::size_t column) const {
     const int r = static_cast<int>(row);
     const int c = static_cast<int>(column);
-    // libpq gives a NULL cell an empty value, so only an empty one needs the
-    // NULL check (a batch's rows are millions of cells).
-    const auto length = static_cast<std::size_t>(PQgetlength(result_, r, c));
-    if (length == 0 && PQgetisnull(result_, r, c) != 0) return std::nullopt;
-    return std::string_view(PQgetvalue(result_, r, c), length);
+    // A NULL cell reads as empty, so only an empty one needs the NULL check
+    // (a batch's rows are millions of cells).
+    const std::string_view value = libpq::cell(result_, r, c);
+    if (value.empty() && PQgetisnull(result_, r, c) != 0) return std::nullopt;
+    return value;
 }
 
 namespace {

@@ -126,7 +126,7 @@ std::optional<multiplexer::outgoing> multiplexer::take_segment() {
             }
         }
         seg->insert = core::build_insert(config_->options.schema, seg->plan.to_send, seg->notified, detection_, format_,
-                                         core::param_encoding::binary);
+                                         binary_params_ ? core::param_encoding::binary : core::param_encoding::text);
         out = send_as(seg->insert.sql, seg->insert.params, true, *seg);
     } else {
         seg->checks_commit = first.sql == "COMMIT";
@@ -144,7 +144,7 @@ bool multiplexer::ready_conversation_step(segment& seg) {
     try {
         if (!op.started) {
             op.started = true;
-            op.next = op.start(core::ops::session_facts{format_, server_version_, for_transaction_, false, true});
+            op.next = op.start(core::ops::session_facts{format_, server_version_, for_transaction_, false, binary_params_});
         }
         if (op.next != nullptr && op.next->what != core::ops::request::kind::query) {
             throw riverqueue::error("COPY cannot run on the asynchronous client's pipelined connections");

@@ -204,6 +204,8 @@ private:
     std::shared_ptr<const client_config> config_;
     const bool for_transaction_;
     const driver::result_format format_;
+    // The pipelined connections are libpq's, which send binary parameters.
+    static constexpr bool binary_params_ = true;
     hooks hooks_;
     core::duplicate_detection detection_ = core::duplicate_detection::xmax;
     int server_version_ = 0;
