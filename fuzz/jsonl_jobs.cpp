@@ -1,5 +1,5 @@
-// The CLI's JSON Lines reader (tools/cli/jsonl_jobs.cpp: jsonl_job_reader,
-// parse_job_line) over any input, and the library's resolution of each job it
+// The CLI's JSON Lines reader (tools/cli: jsonl_read_ahead over a file, which
+// splits the lines on its own thread, and parse_job_line) over any input, and the library's resolution of each job it
 // reads (core::resolve_insert_at: validation, unique keys), as insert-many
 // does before sending.
 //
@@ -12,7 +12,10 @@
 //   queue are the line's;
 // - the library refuses a job only with validation_error;
 // - inputs that may be deep run on a 256 KiB stack.
-#include <sstream>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,7 +23,7 @@
 
 #include "core/insert_params.hpp"
 #include "fuzz_support.hpp"
-#include "jsonl_jobs.hpp"
+#include "jsonl_read_ahead.hpp"
 #include "usage_error.hpp"
 
 namespace {
@@ -28,7 +31,7 @@ namespace {
 using namespace riverqueue::fuzz;
 namespace json = riverqueue::core::json;
 
-// The lines std::getline reads, numbered from 1, without a final \r; blank
+// The lines as std::getline would read them, numbered from 1, without a final \r; blank
 // ones (spaces and tabs only) left out.
 std::vector<std::pair<std::size_t, std::string>> job_lines(std::string_view input) {
     std::vector<std::pair<std::size_t, std::string>> lines;
@@ -57,14 +60,34 @@ void check_member_text(const json::value& line, const char* name, const std::str
                std::string(name) + " as written reads differently (" + where + "): " + printable(written));
 }
 
+// The input as a file in memory, read as insert-many reads a file.
+class memory_file {
+public:
+    explicit memory_file(std::string_view input) : fd_(::memfd_create("jsonl", MFD_CLOEXEC)) {
+        if (fd_ < 0) throw std::runtime_error("memfd_create");
+        if (::write(fd_, input.data(), input.size()) != static_cast<ssize_t>(input.size()) ||
+            ::lseek(fd_, 0, SEEK_SET) != 0) {
+            ::close(fd_);
+            throw std::runtime_error("write to memfd");
+        }
+    }
+    ~memory_file() { ::close(fd_); }
+    memory_file(const memory_file&) = delete;
+    memory_file& operator=(const memory_file&) = delete;
+    int fd() const { return fd_; }
+
+private:
+    int fd_;
+};
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input = as_text(data, size);
     run_library_part(input, [&] {
         const auto lines = job_lines(input);
-        std::istringstream in{std::string(input)};
-        riverqueue::cli::jsonl_job_reader reader(in);
+        const memory_file file(input);
+        auto reader = riverqueue::cli::jsonl_read_ahead::from_descriptor(file.fd());
         std::size_t index = 0;
         while (true) {
             std::optional<riverqueue::insert_many_params> job;

@@ -17,6 +17,11 @@ cli_result cli_test::cli(std::vector<std::string> args, const std::string& input
     return run_cli(args, input);
 }
 
+cli_result cli_test::cli_on_stalled_pipe(std::vector<std::string> args, const std::string& input) {
+    args.insert(args.end(), {"--database-url", database_url(), "--schema", schema_.name()});
+    return run_cli_on_stalled_pipe(args, input, 60);
+}
+
 boost::json::object cli_test::insert_json(std::vector<std::string> args) {
     args.insert(args.begin(), "insert");
     const auto result = cli(args);

@@ -24,6 +24,8 @@ protected:
 
     // Runs the tool with this test's database URL and schema appended.
     cli_result cli(std::vector<std::string> args, const std::string& input = {});
+    // The same with `input` on a pipe that then stays open and silent (run_cli_on_stalled_pipe).
+    cli_result cli_on_stalled_pipe(std::vector<std::string> args, const std::string& input);
     // Runs `insert` and parses what it prints.
     boost::json::object insert_json(std::vector<std::string> args);
 

@@ -23,4 +23,10 @@ using environment_changes = std::vector<std::pair<std::string, std::optional<std
 cli_result run_cli(const std::vector<std::string>& args, const std::string& input = {},
                    const environment_changes& environment = {});
 
+// Runs the tool with `input` written to a pipe on its standard input, the pipe
+// then held open and silent, as by a producer that stalls; the tool is killed
+// (status -1) if it has not exited within `deadline_seconds`.
+cli_result run_cli_on_stalled_pipe(const std::vector<std::string>& args, const std::string& input,
+                                   int deadline_seconds);
+
 }  // namespace riverqueue::testing

@@ -57,6 +57,23 @@ TEST_P(insert_many_path_test, UnparsableLineNearTheEndLeavesNothing) {
     EXPECT_EQ(job_count(), 0);
 }
 
+TEST_P(insert_many_path_test, ARejectedJobEndsTheCommandWhileItsWriterStalls) {
+    // The library rejects line 3; the producer feeding the pipe then keeps it
+    // open and sends nothing more. The command must not wait for it.
+    const auto result = cli_on_stalled_pipe(command(), job_lines(3, 3));
+    EXPECT_EQ(result.status, 2) << "-1: killed at the deadline, still waiting for input\n" << result.err;
+    EXPECT_EQ(result.err, "riverqueue: line 3: priority: must be between 1 and 4\n");
+    EXPECT_EQ(job_count(), 0);
+}
+
+TEST_P(insert_many_path_test, JobsReachTheLibraryAsTheyArriveOnAPipe) {
+    // Fewer jobs than the reader's chunk, then a stall: the bad job at line 2
+    // is seen, so those before it were handed on without waiting for more.
+    const auto result = cli_on_stalled_pipe(command(), "\n" + job_lines(2, 2));
+    EXPECT_EQ(result.status, 2) << result.err;
+    EXPECT_EQ(result.err, "riverqueue: line 3: priority: must be between 1 and 4\n");
+}
+
 TEST_P(insert_many_path_test, DuplicatesAreCountedNotInserted) {
     const std::string unique = R"("unique_opts":{"by_args":["id"],"by_queue":true})";
     const std::string input = R"({"kind":"a","args":{"id":1},"queue":"q_one",)" + unique + "}\n" +
@@ -126,6 +143,16 @@ TEST_F(insert_many_test, ReadsAFileNamedOnTheCommandLine) {
     const auto missing = cli({"insert-many", path});
     EXPECT_EQ(missing.status, 2);
     EXPECT_NE(missing.err.find(path), std::string::npos) << missing.err;
+}
+
+TEST_F(insert_many_test, AFileThatCannotBeReadIsNamed) {
+    const auto missing = cli({"insert-many", "/nonexistent/jobs.jsonl"});
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_EQ(missing.err, "riverqueue: file: cannot read \"/nonexistent/jobs.jsonl\": No such file or directory\n");
+    const auto directory = cli({"insert-many", "/tmp"});
+    EXPECT_EQ(directory.status, 2);
+    EXPECT_EQ(directory.err, "riverqueue: input: read error after line 0: Is a directory\n");
+    EXPECT_EQ(job_count(), 0);
 }
 
 TEST_F(insert_many_test, EmptyInputInsertsNothingAndSucceeds) {

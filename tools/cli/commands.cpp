@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <fstream>
 #include <iterator>
 #include <iostream>
 #include <utility>
@@ -12,7 +11,7 @@
 #include <riverqueue/riverqueue.hpp>
 
 #include "job_json.hpp"
-#include "jsonl_jobs.hpp"
+#include "jsonl_read_ahead.hpp"
 #include "option_values.hpp"
 #include "progress.hpp"
 #include "usage_error.hpp"
@@ -94,12 +93,7 @@ int run_insert(const connection_flags& connection, const job_flags& job, bool no
 }
 
 int run_insert_many(const connection_flags& connection, const std::string& input, bool fast, bool no_notify) {
-    std::ifstream file;
-    if (input != "-") {
-        file.open(input, std::ios::binary);
-        if (!file) throw usage_error("file: cannot read \"" + input + "\"");
-    }
-    jsonl_job_reader reader(input == "-" ? std::cin : file);
+    jsonl_read_ahead reader = jsonl_read_ahead::open(input);
     auto c = make_client(connection, no_notify);
     // Connect before reading, so that a wrong URL fails at once rather than after a long input.
     auto conn = connection::open(connection.conninfo());

@@ -129,29 +129,13 @@ insert_many_params parse_job_line(std::string_view line) {
     return params;
 }
 
-jsonl_job_reader::jsonl_job_reader(std::istream& in) : in_(in) {}
-
-std::optional<insert_many_params> jsonl_job_reader::next() {
-    while (std::getline(in_, line_)) {
-        ++lines_;
-        bytes_ += line_.size() + 1;
-        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-        if (line_.find_first_not_of(" \t") == std::string::npos) continue;
-        const std::size_t skipped = lines_ - 1 - jobs_;
-        if (skipped != (skips_.empty() ? 0 : skips_.back().second)) skips_.emplace_back(jobs_, skipped);
-        try {
-            auto params = parse_job_line(line_);
-            ++jobs_;
-            return params;
-        } catch (const usage_error& e) {
-            throw usage_error("line " + std::to_string(lines_) + ": " + e.what());
-        }
-    }
-    if (in_.bad()) throw usage_error("input: read error after line " + std::to_string(lines_));
-    return std::nullopt;
+void job_line_numbers::add(std::size_t line) {
+    const std::size_t skipped = line - 1 - jobs_;
+    if (skipped != (skips_.empty() ? 0 : skips_.back().second)) skips_.emplace_back(jobs_, skipped);
+    ++jobs_;
 }
 
-std::size_t jsonl_job_reader::line_of(std::size_t index) const {
+std::size_t job_line_numbers::line_of(std::size_t index) const {
     const auto after = std::upper_bound(skips_.begin(), skips_.end(), index,
                                         [](std::size_t i, const auto& skip) { return i < skip.first; });
     const std::size_t skipped = after == skips_.begin() ? 0 : std::prev(after)->second;

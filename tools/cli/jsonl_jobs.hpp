@@ -2,10 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
-#include <istream>
-#include <optional>
-#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -19,32 +15,21 @@ namespace riverqueue::cli {
 // are not rewritten on the way. Throws usage_error naming the field.
 insert_many_params parse_job_line(std::string_view line);
 
-// Reads jobs one line at a time, so that input of any size takes bounded
-// memory. Blank lines are skipped.
-class jsonl_job_reader {
+// Where each job handed to the library came from: the library names a job by
+// its index in the batch, an operator wants its line. Blank lines put line
+// numbers ahead of indexes, so one entry is kept per run of blank lines rather
+// than one per job, and the map stays small whatever the input's size.
+class job_line_numbers {
 public:
-    explicit jsonl_job_reader(std::istream& in);
-
-    // The next job, or std::nullopt at the end. Throws usage_error naming the
-    // line and the field.
-    std::optional<insert_many_params> next();
-
-    // The input line (from 1) of the job at `index` (from 0, in reading order),
-    // for naming the line of a job the library rejected.
+    // The line (from 1) of the next job, in the order the jobs are handed on.
+    void add(std::size_t line);
+    // The line of the job at `index` (from 0).
     std::size_t line_of(std::size_t index) const;
-
-    std::size_t jobs_read() const noexcept { return jobs_; }
-    std::uint64_t bytes_read() const noexcept { return bytes_; }
+    std::size_t jobs() const noexcept { return jobs_; }
 
 private:
-    std::istream& in_;
-    std::string line_;  // reused, so that reading allocates once per longest line
-    std::size_t lines_ = 0;
     std::size_t jobs_ = 0;
-    std::uint64_t bytes_ = 0;
-    // Where blank lines put line numbers ahead of job indexes: (index of the
-    // first job after them, lines skipped before it). One entry per run of
-    // blank lines rather than one per job, so it stays small.
+    // (index of the first job after a run of blank lines, lines skipped before it)
     std::vector<std::pair<std::size_t, std::size_t>> skips_;
 };
 
